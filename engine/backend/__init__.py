@@ -1,0 +1,39 @@
+"""The engine backend: the array module and the numeric settings every op reads.
+
+``xp`` is the array module (NumPy, or CuPy with the GPU backend); engine code
+does tensor math only through it. The Keras-style accessors ``floatx()``,
+``epsilon()`` and ``image_data_format()`` and their setters live here too.
+"""
+
+from engine.backend._state import (
+    array_module,
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_backend,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+    standardize_data_format,
+)
+from engine.backend._xp import get_array_module, to_numpy, xp
+from engine.backend.config import datasets_dir, strata_home
+
+__all__ = [
+    "array_module",
+    "backend",
+    "datasets_dir",
+    "epsilon",
+    "floatx",
+    "get_array_module",
+    "image_data_format",
+    "set_backend",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "standardize_data_format",
+    "strata_home",
+    "to_numpy",
+    "xp",
+]

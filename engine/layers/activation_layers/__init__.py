@@ -1,0 +1,3 @@
+"""activation_layers layers."""
+
+__all__: list[str] = []

@@ -1,0 +1,8 @@
+"""Core layers: Input, Dense, Activation, Dropout."""
+
+from engine.layers.core.activation import Activation
+from engine.layers.core.dense import Dense
+from engine.layers.core.dropout import Dropout
+from engine.layers.core.input_layer import Input, InputLayer
+
+__all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer"]

@@ -1,0 +1,3 @@
+"""merging layers."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Serialization: finding classes by name, and (later) model files."""
