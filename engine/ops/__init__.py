@@ -42,10 +42,13 @@ from engine.ops._core import (
     where,
 )
 from engine.ops.nn import dense, dropout, log_softmax, relu, sigmoid, softmax, tanh
+from engine.ops.normalization import batch_norm_inference, batch_norm_training, layer_norm
 
 __all__ = [
     "abs",
     "add",
+    "batch_norm_inference",
+    "batch_norm_training",
     "broadcast_to",
     "cast",
     "clip",
@@ -58,6 +61,7 @@ __all__ = [
     "exp",
     "expand_dims",
     "getitem",
+    "layer_norm",
     "log",
     "log1p",
     "log_softmax",
