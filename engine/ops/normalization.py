@@ -103,9 +103,7 @@ def _standardize(data: Any, stat_axes: tuple[int, ...], epsilon: float) -> tuple
     return mean, variance, inv, xhat
 
 
-def batch_norm_training(
-    x: Any, gamma: Any, beta: Any, axis: Any, epsilon: float = 1e-3
-) -> tuple[Tensor, Any, Any]:
+def batch_norm_training(x: Any, gamma: Any, beta: Any, axis: Any, epsilon: float = 1e-3) -> tuple[Tensor, Any, Any]:
     """Batch normalization with the batch's own statistics (training mode).
 
     ``axis`` is the feature axis (or axes); statistics run over all others.

@@ -1,3 +1,6 @@
-"""normalization layers."""
+"""Normalization layers: BatchNormalization, LayerNormalization."""
 
-__all__: list[str] = []
+from engine.layers.normalization.batch_normalization import BatchNormalization
+from engine.layers.normalization.layer_normalization import LayerNormalization
+
+__all__ = ["BatchNormalization", "LayerNormalization"]

@@ -1,0 +1,134 @@
+"""BatchNormalization: normalizes each feature with batch statistics while training, moving ones after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import constraints, initializers, ops, regularizers
+from engine.autograd import no_grad
+from engine.errors import ConfigError
+from engine.layers.input_spec import InputSpec
+from engine.layers.layer import Layer
+from engine.layers.normalization._common import maybe_serialize, resolve_axes, standardize_axes
+
+
+class BatchNormalization(Layer):
+    """Keras's BatchNormalization.
+
+    Training mode (``training=True`` and the layer trainable) normalizes with the
+    batch mean and biased batch variance and updates the moving statistics as
+    ``moving = moving * momentum + batch * (1 - momentum)``; the update uses the
+    biased variance, as Keras 3 does (``ops.moments``). Otherwise, including when
+    ``trainable`` is False (Keras 2.x/3 semantics), it uses the moving statistics.
+    Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
+    """
+
+    def __init__(
+        self,
+        axis: int | list[int] = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        synchronized: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        renorm = kwargs.pop("renorm", False)
+        for legacy in ("renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size", "adjustment"):
+            kwargs.pop(legacy, None)
+        super().__init__(**kwargs)
+        if renorm:
+            raise ConfigError(f"BatchNormalization layer '{self.name}': renorm=True is not supported.")
+        self.axis = standardize_axes(self.name, "BatchNormalization", axis)
+        if not 0.0 <= float(momentum) <= 1.0:
+            raise ConfigError(f"BatchNormalization layer '{self.name}': momentum must be in [0, 1], got {momentum!r}.")
+        if float(epsilon) <= 0:
+            raise ConfigError(f"BatchNormalization layer '{self.name}': epsilon must be positive, got {epsilon!r}.")
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.synchronized = bool(synchronized)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self._axes: tuple[int, ...] = ()
+
+    def build(self, input_shape: tuple) -> None:
+        ndim = len(input_shape)
+        self._axes = resolve_axes(self.name, "BatchNormalization", self.axis, ndim)
+        shape = tuple(input_shape[a] for a in self._axes)
+        if any(d is None for d in shape):
+            raise ConfigError(
+                f"BatchNormalization layer '{self.name}' needs known sizes along axis {self.axis}, "
+                f"received input shape {tuple(input_shape)}."
+            )
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(
+                "gamma", shape, self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            )  # fmt: skip
+        if self.center:
+            self.beta = self.add_weight(
+                "beta", shape, self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            )  # fmt: skip
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight(
+            "moving_variance", shape, self.moving_variance_initializer, trainable=False
+        )
+        self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._axes})
+        self.built = True
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if training and self.trainable:
+            outputs, mean, variance = ops.batch_norm_training(inputs, self.gamma, self.beta, self._axes, self.epsilon)
+            self._update_moving(mean, variance)
+            return outputs
+        return ops.batch_norm_inference(
+            inputs, self.moving_mean, self.moving_variance, self.gamma, self.beta, self._axes, self.epsilon
+        )
+
+    def _update_moving(self, mean: Any, variance: Any) -> None:
+        with no_grad():
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                data = moving.data
+                data *= self.momentum
+                data += batch.astype(data.dtype, copy=False) * (1.0 - self.momentum)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": maybe_serialize(regularizers.serialize, self.beta_regularizer),
+            "gamma_regularizer": maybe_serialize(regularizers.serialize, self.gamma_regularizer),
+            "beta_constraint": maybe_serialize(constraints.serialize, self.beta_constraint),
+            "gamma_constraint": maybe_serialize(constraints.serialize, self.gamma_constraint),
+            "synchronized": self.synchronized,
+        }
