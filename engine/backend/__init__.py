@@ -19,6 +19,7 @@ from engine.backend._state import (
 )
 from engine.backend._xp import get_array_module, to_numpy, xp
 from engine.backend.config import datasets_dir, strata_home
+from engine.backend.function import function, learning_phase
 
 __all__ = [
     "array_module",
@@ -26,6 +27,8 @@ __all__ = [
     "datasets_dir",
     "epsilon",
     "floatx",
+    "function",
+    "learning_phase",
     "get_array_module",
     "image_data_format",
     "set_backend",
@@ -36,4 +39,12 @@ __all__ = [
     "strata_home",
     "to_numpy",
     "xp",
+    "clear_session",
 ]
+
+
+def clear_session() -> None:
+    """Reset automatic layer names (dense, dense_1, ...) as Keras's clear_session does."""
+    from engine.layers.naming import reset_names  # noqa: PLC0415
+
+    reset_names()
