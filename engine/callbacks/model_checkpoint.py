@@ -78,8 +78,14 @@ class ModelCheckpoint(Callback):
         except ValueError as error:
             raise ConfigError(f"ModelCheckpoint filepath {filepath!r} is not a valid format string: {error}") from None
 
-    def on_train_begin(self, logs: Logs = None) -> None:
+    def _setup(self) -> None:
+        # The best value survives across fit calls (as in Keras): a resumed run keeps its record.
         self._direction = resolve_mode(self.monitor, self.mode, self.model)
+        if self.best is None:
+            self.best = float("inf") if self._direction == "min" else -float("inf")
+
+    def on_train_begin(self, logs: Logs = None) -> None:
+        self._setup()
         self._batches_since_save = 0
         self._last_batch_seen = -1
 
@@ -107,10 +113,8 @@ class ModelCheckpoint(Callback):
         return False
 
     def _is_improvement(self, value: float) -> bool:
-        if self.best is None:
-            return True
         if self._direction is None:
-            self._direction = resolve_mode(self.monitor, self.mode, self.model)
+            self._setup()
         return bool(value < self.best) if self._direction == "min" else bool(value > self.best)
 
     def _should_save(self, epoch: int, logs: dict[str, Any], filepath: str) -> bool:
