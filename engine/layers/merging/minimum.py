@@ -1,0 +1,18 @@
+"""Minimum: element-wise minimum of the inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import ops
+from engine.layers.merging.base_merge import Merge
+
+
+class Minimum(Merge):
+    """Element-wise minimum of the inputs. Shapes must match (size-1 dimensions broadcast)."""
+
+    def _merge_function(self, inputs: list[Any]) -> Any:
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.minimum(out, x)
+        return out
