@@ -21,7 +21,7 @@ def sgd(w, grads, lr=0.01, momentum=0.0, nesterov=False):
     return w
 
 
-def rmsprop(w, grads, lr=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
+def rmsprop(w, grads, *, lr=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
     w, v, mom, avg = w.copy(), np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
     for g in grads:
         v = rho * v + (1 - rho) * g**2
@@ -39,7 +39,7 @@ def rmsprop(w, grads, lr=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=Fa
     return w
 
 
-def adam(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, weight_decay=None):
+def adam(w, grads, *, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, weight_decay=None):
     w, m, v, v_hat = w.copy(), np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
     for t, g in enumerate(grads, start=1):
         if weight_decay is not None:
@@ -74,7 +74,7 @@ def adadelta(w, grads, lr=0.001, rho=0.95, epsilon=1e-7):
     return w
 
 
-def adamax(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+def adamax(w, grads, *, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     w, m, u = w.copy(), np.zeros_like(w), np.zeros_like(w)
     for t, g in enumerate(grads, start=1):
         m = m + (g - m) * (1 - beta_1)
@@ -83,7 +83,7 @@ def adamax(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return w
 
 
-def nadam(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+def nadam(w, grads, *, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     w, m, v, u_product = w.copy(), np.zeros_like(w), np.zeros_like(w), 1.0
     for t, g in enumerate(grads, start=1):
         u_t = beta_1 * (1 - 0.5 * 0.96**t)

@@ -19,6 +19,9 @@ def _model_vars():
     return kernel, bias
 
 
+ADAM_SLOTS = [("kernel", "momentum"), ("kernel", "velocity"), ("bias", "momentum"), ("bias", "velocity")]
+
+
 def _grads(kernel, bias, scale=1.0):
     return [(np.full((3, 2), 0.1 * scale, np.float32), kernel), (np.full(2, -0.2 * scale, np.float32), bias)]
 
@@ -26,13 +29,9 @@ def _grads(kernel, bias, scale=1.0):
 @pytest.mark.parametrize(
     ("opt", "slots"),
     [
-        (optimizers.Adam(), [("kernel", "momentum"), ("kernel", "velocity"), ("bias", "momentum"), ("bias", "velocity")]),
-        (optimizers.AdamW(), [("kernel", "momentum"), ("kernel", "velocity"), ("bias", "momentum"), ("bias", "velocity")]),
-        (
-            optimizers.Adam(amsgrad=True),
-            [("kernel", "momentum"), ("kernel", "velocity"), ("bias", "momentum"), ("bias", "velocity"),
-             ("kernel", "velocity_hat"), ("bias", "velocity_hat")],
-        ),
+        (optimizers.Adam(), ADAM_SLOTS),
+        (optimizers.AdamW(), ADAM_SLOTS),
+        (optimizers.Adam(amsgrad=True), [*ADAM_SLOTS, ("kernel", "velocity_hat"), ("bias", "velocity_hat")]),
         (optimizers.RMSprop(), [("kernel", "velocity"), ("bias", "velocity")]),
         (optimizers.SGD(), []),
         (optimizers.SGD(momentum=0.9), [("kernel", "momentum"), ("bias", "momentum")]),
