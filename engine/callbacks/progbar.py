@@ -8,6 +8,7 @@ epoch. Output goes to whatever ``sys.stdout`` is at the time of writing.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any
@@ -51,7 +52,7 @@ class _Progbar:
         self.values: dict[str, Any] = {}
         self._start = time.perf_counter()
         self._after_first_step: float | None = None
-        self._last_update = 0.0
+        self._last_update = -math.inf  # the first update always draws
         self._prev_width = 0
 
     def _step_time(self, current: int, now: float) -> float:
@@ -96,10 +97,8 @@ class _Progbar:
         if not self.target:
             return f"{current:7d}/Unknown"
         filled = int(self.width * min(current, self.target) / self.target)
-        if filled == self.width:
-            bar = "=" * self.width
-        else:
-            bar = "=" * filled + (">" if filled else "") + "." * (self.width - filled - (1 if filled else 0))
+        head = ">" if current < self.target else "="
+        bar = ("=" * (filled - 1) + head if filled else "") + "." * (self.width - filled)
         return f"{self._count(current)} [{bar}]"
 
     def _timing(self, current: int, per_step: float, now: float, finalize: bool) -> str:

@@ -49,6 +49,7 @@ class FakeModel:
 def fit(
     callbacks: list[Any],
     epoch_logs: Sequence[dict[str, float]],
+    *,
     model: FakeModel | None = None,
     steps: int = 2,
     verbose: int = 0,
