@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,21 @@ def relu(x: Any, negative_slope: float = 0.0, max_value: float | None = None, th
 
 
 def sigmoid(x: Any) -> Tensor:
-    return ops.sigmoid(x)
+    out = ops.sigmoid(x)
+    if isinstance(x, Tensor):
+        out._keras_logits = x  # lets binary crossentropy use the stable fused path
+        _SIGMOID_OUTPUTS.add(out)
+    return out
+
+
+# Both softmax and sigmoid outputs carry their logits; this set tells the two
+# apart so that crossentropy never mistakes sigmoid logits for softmax ones.
+_SIGMOID_OUTPUTS: weakref.WeakSet = weakref.WeakSet()
+
+
+def is_sigmoid_output(x: Any) -> bool:
+    """Whether ``x`` was produced by ``sigmoid`` (so its ``_keras_logits`` are sigmoid logits)."""
+    return x in _SIGMOID_OUTPUTS
 
 
 def tanh(x: Any) -> Tensor:
