@@ -38,6 +38,11 @@ class Callback:
     def model(self) -> Any:
         return self._model
 
+    @model.setter
+    def model(self, model: Any) -> None:
+        # Keras 2 callbacks assign self.model in their own set_model.
+        self._model = model
+
     # Keras 2 names: the train-batch hooks call these so old callbacks keep working.
     def on_batch_begin(self, batch: int, logs: Logs = None) -> None:
         """Alias of ``on_train_batch_begin`` kept for Keras 2 callbacks."""
