@@ -80,8 +80,7 @@ def _interpolation_matrix(n_in: int, n_out: int, dtype: Any) -> Any:
     low = xp.floor(positions).astype("int64")
     high = xp.minimum(low + 1, n_in - 1)
     frac = positions - low
-    matrix = xp.zeros((n_in, n_out), dtype="float64")
-    cols = xp.arange(n_out)
-    xp.add.at(matrix, (low, cols), 1 - frac)
-    xp.add.at(matrix, (high, cols), frac)
+    rows = xp.arange(n_in)[:, None]
+    # where low == high (the clamped edge) the two terms add up to weight 1
+    matrix = (rows == low[None, :]) * (1 - frac)[None, :] + (rows == high[None, :]) * frac[None, :]
     return matrix.astype(dtype)

@@ -1,5 +1,6 @@
 """Normalization layers: table rows, NumPy references, moving statistics, real Keras files."""
 
+import json
 from pathlib import Path
 
 import h5py
@@ -165,3 +166,23 @@ def test_keras_mlp_fixture_inference(folder):
         out = layer(out, training=False)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out.numpy(), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("folder", ["keras", "keras2"])
+def test_keras_batch_norm_from_saved_config(folder):
+    """BatchNormalization rebuilt from the config Keras stored in the file (Keras 2 has ``axis: [1]``)."""
+    backend.set_floatx("float32")
+    path = FIXTURES / folder / "mlp.h5"
+    with h5py.File(path, "r") as f:
+        model_config = json.loads(f.attrs["model_config"])
+    (spec,) = [s for s in model_config["config"]["layers"] if s["class_name"] == "BatchNormalization"]
+    layer = layers.BatchNormalization.from_config(spec["config"])
+    assert layer.momentum == 0.99 and layer.epsilon == 1e-3 and layer.center and layer.scale
+    weights = _read_legacy_weights(path, "batch_normalization")
+    h = np.random.default_rng(0).standard_normal((5, 32)).astype(np.float32)
+    layer(h)
+    layer.set_weights(weights)
+    gamma, beta, mean, var = weights
+    expected = gamma * (h - mean) / np.sqrt(var + 1e-3) + beta
+    np.testing.assert_allclose(layer(h).numpy(), expected, rtol=1e-5, atol=1e-5)
+    assert layer.get_config()["axis"] == spec["config"]["axis"]
