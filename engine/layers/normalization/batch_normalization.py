@@ -18,7 +18,9 @@ class BatchNormalization(Layer):
     Training mode (``training=True`` and the layer trainable) normalizes with the
     batch mean and biased batch variance and updates the moving statistics as
     ``moving = moving * momentum + batch * (1 - momentum)``; the update uses the
-    biased variance, as Keras 3 does (``ops.moments``). Otherwise, including when
+    biased variance, as Keras 3 does (``ops.moments``) and as tf.keras does on its
+    non-fused path (tf.keras's fused kernel, used for some 4D inputs, applies Bessel's
+    correction n/(n-1) instead). Otherwise, including when
     ``trainable`` is False (Keras 2.x/3 semantics), it uses the moving statistics.
     Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
     """
