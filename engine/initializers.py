@@ -6,6 +6,7 @@ Draws come from the engine generator (``backend.random``) on the host so that
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -30,7 +31,9 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
-        return cls(**config)
+        # Keras 3 adds keys such as input_axes/output_axes that change nothing for these shapes.
+        accepted = inspect.signature(cls.__init__).parameters
+        return cls(**{k: v for k, v in config.items() if k in accepted})
 
 
 def _rng(seed: int | None) -> numpy.random.Generator:
