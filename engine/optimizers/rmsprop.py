@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.backend import xp
+from engine.errors import ConfigError
 from engine.optimizers.base import Optimizer
 
 
@@ -27,6 +28,11 @@ class RMSprop(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
+        for key, value in (("rho", rho), ("momentum", momentum)):
+            if not 0 <= value <= 1:
+                raise ConfigError(f"Optimizer RMSprop: `{key}` must be in [0, 1]. Received: {key}={value}")
+        if not epsilon > 0:
+            raise ConfigError(f"Optimizer RMSprop: `epsilon` must be positive. Received: epsilon={epsilon}")
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
