@@ -273,13 +273,17 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> int:
         """Apply one step of gradients to the variables; ``None`` gradients are skipped.
 
-        Returns the new ``iterations``. A call where every gradient is None changes nothing.
+        Returns the new ``iterations``. A call where every gradient is None only advances ``iterations``;
+        an empty list is a no-op.
         """
         pairs = list(grads_and_vars)
+        if not pairs:
+            return self.iterations
         for _, variable in pairs:
             self._track(variable)
         active = [(self._as_gradient(g, v), v) for g, v in pairs if g is not None]
         if not active:
+            self.iterations += 1
             return self.iterations
         grads = [g for g, _ in active]
         variables = [v for _, v in active]

@@ -104,10 +104,11 @@ def test_multiple_variables_and_none_gradients():
     assert opt.iterations == 2
 
 
-def test_all_none_gradients_change_nothing():
+def test_all_none_gradients_only_count_the_step():
     a = Variable(np.ones(2, np.float32), name="a")
     opt = optimizers.Adam()
-    assert opt.apply_gradients([(None, a)]) == 0
+    assert opt.apply_gradients([]) == 0
+    assert opt.apply_gradients([(None, a)]) == 1
     np.testing.assert_array_equal(a.data, 1.0)
 
 
