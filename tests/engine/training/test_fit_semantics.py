@@ -156,7 +156,7 @@ def test_generators_sequences_and_fit_generator():
 def test_single_batch_methods():
     x, y = _indexed_data(8)
     model = models.Sequential([layers.Input(shape=(3,)), layers.Dense(1)])
-    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["mae"])
+    model.compile(optimizer=optimizers.SGD(learning_rate=0.001), loss="mse", metrics=["mae"])
     before = model.test_on_batch(x, y)
     loss, mae = model.train_on_batch(x, y)
     assert loss == pytest.approx(before[0], rel=1e-5)
