@@ -135,7 +135,7 @@ class TorchRunner:
             loss.backward()
             self.optimizer.step()
             correct += int((logits.argmax(1) == yb).sum())
-            _ = float(loss)
+            _ = loss.item()
 
     def predict(self) -> None:
         torch = self.torch
