@@ -60,7 +60,8 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any) -> tuple[Any, A
     """Keras's reduction of element-wise values to one value per sample, weighted.
 
     Values of higher rank than the weights are averaged over their extra axes;
-    weights of higher rank than one are summed down to one per sample.
+    weights of higher rank than one are averaged down to one per sample
+    (so the ratio total / count is the weighted mean over all entries).
     """
     values = to_array(values)
     if values.dtype.kind != "f":
@@ -74,7 +75,7 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any) -> tuple[Any, A
         sample_weight = xp.broadcast_to(sample_weight, values.shape)
         values = values * sample_weight
         if weight_ndim > 1:
-            sample_weight = sample_weight.sum(axis=tuple(range(1, weight_ndim)))
+            sample_weight = sample_weight.mean(axis=tuple(range(1, weight_ndim)))
     if values.ndim > 1:
         values = values.mean(axis=tuple(range(1, values.ndim)))
     return values, sample_weight
