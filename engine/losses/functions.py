@@ -189,7 +189,8 @@ def categorical_crossentropy(
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[-1]
     if logits is not None:
-        return fused.softmax_cross_entropy(t, logits, axis=axis)
+        probs = None if from_logits or logits is not y_pred._keras_logits else y_pred.data
+        return fused.softmax_cross_entropy(t, logits, axis=axis, probs=probs)
     return fused.categorical_cross_entropy_probs(t, y_pred, epsilon(), axis=axis)
 
 
@@ -216,7 +217,8 @@ def sparse_categorical_crossentropy(
         valid = labels != ignore_class
         labels = xp.where(valid, labels, 0)
     if logits is not None:
-        result = fused.sparse_softmax_cross_entropy(labels, logits)
+        probs = None if from_logits else y_pred.data
+        result = fused.sparse_softmax_cross_entropy(labels, logits, probs=probs)
     else:
         result = fused.sparse_cross_entropy_probs(labels, y_pred, epsilon())
     if valid is not None:
@@ -242,7 +244,8 @@ def binary_crossentropy(
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if logits is not None:
-        return fused.sigmoid_cross_entropy(t, logits, axis=axis)
+        probs = None if from_logits or logits is not y_pred._keras_logits else y_pred.data
+        return fused.sigmoid_cross_entropy(t, logits, axis=axis, probs=probs)
     return fused.binary_cross_entropy_probs(t, y_pred, epsilon(), axis=axis)
 
 

@@ -33,36 +33,64 @@ def _rowwise_dot(a: Any, b: Any, axis: int) -> Any:
     return (a * b).sum(axis=axis)
 
 
-def softmax_cross_entropy(target: Any, logits: Any, axis: int = -1) -> Tensor:
-    """Categorical crossentropy of dense (one-hot or smoothed) targets against logits."""
+def _log_sum_exp_from_probs(x: Any, probs: Any, axis: int) -> tuple[Any, Any]:
+    """``(x_top, log p_top)`` at each row's largest logit, where ``logsumexp(x) = x_top - log p_top``.
+
+    With ``probs = softmax(x)`` already computed (the model's output), this costs
+    one argmax pass instead of the max, subtract, exp and sum passes; ``p_top``
+    is at least ``1 / classes``, so its log is accurate.
+    """
+    if x.ndim == 2 and axis == 1:
+        rows, top = xp.arange(x.shape[0]), x.argmax(axis=1)
+        return x[rows, top][:, None], xp.log(probs[rows, top])[:, None]
+    top = xp.expand_dims(x.argmax(axis=axis), axis)
+    x_top = xp.take_along_axis(x, top, axis=axis)
+    log_p_top = xp.log(xp.take_along_axis(probs, top, axis=axis))
+    return x_top, log_p_top
+
+
+def softmax_cross_entropy(target: Any, logits: Any, axis: int = -1, probs: Any = None) -> Tensor:
+    """Categorical crossentropy of dense (one-hot or smoothed) targets against logits.
+
+    ``probs``, when given, must be ``softmax(logits, axis)`` (the activation's
+    output); it is reused for both the forward and the backward pass.
+    """
     logits = _wrap(logits)
     x = logits.data
     axis = axis % x.ndim
     t = target
-    shifted = x - x.max(axis=axis, keepdims=True)
-    t_dot_shifted = _rowwise_dot(t, shifted, axis)
-    exps = xp.exp(shifted, out=shifted)  # reuse the buffer: shifted is no longer needed
-    total = exps.sum(axis=axis, keepdims=True)
     t_sum = t.sum(axis=axis, keepdims=True)
-    log_total = xp.log(total)
-    loss = (t_sum * log_total).squeeze(axis) - t_dot_shifted
+    if probs is not None:
+        x_top, log_p_top = _log_sum_exp_from_probs(x, probs, axis)
+        # (x_top - x) . t is formed before adding -log p_top: no cancellation of large logits.
+        loss = (t_sum * x_top).squeeze(axis) - _rowwise_dot(t, x, axis)
+        loss -= (t_sum * log_p_top).squeeze(axis)
+        norm = None
+    else:
+        shifted = x - x.max(axis=axis, keepdims=True)
+        t_dot_shifted = _rowwise_dot(t, shifted, axis)
+        probs = xp.exp(shifted, out=shifted)  # reuse the buffer; normalized lazily in backward
+        norm = probs.sum(axis=axis, keepdims=True)
+        loss = (t_sum * xp.log(norm)).squeeze(axis) - t_dot_shifted
 
     def backward(g):
         if not logits.requires_grad:
             return (None,)
         g = xp.expand_dims(g, axis)
-        grad = exps * (g * t_sum / total)
+        scale = g * t_sum if norm is None else g * t_sum / norm
+        grad = probs * scale
         grad -= t * g
         return (grad,)
 
     return record(loss, (logits,), backward)
 
 
-def sparse_softmax_cross_entropy(labels: Any, logits: Any) -> Tensor:
+def sparse_softmax_cross_entropy(labels: Any, logits: Any, probs: Any = None) -> Tensor:
     """Crossentropy of integer labels against logits over the last axis, without a one-hot matrix.
 
     ``labels`` has the shape of ``logits`` minus its last axis and holds valid
-    class indices (the caller checks the range).
+    class indices (the caller checks the range). ``probs``, when given, must be
+    ``softmax(logits)`` and is reused.
     """
     logits = _wrap(logits)
     x = logits.data
@@ -70,18 +98,25 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any) -> Tensor:
     x2 = x.reshape(-1, classes)
     flat = labels.reshape(-1)
     rows = xp.arange(flat.shape[0])
-    exps = x2 - x2.max(axis=1, keepdims=True)
-    picked = exps[rows, flat]
-    xp.exp(exps, out=exps)
-    total = exps.sum(axis=1)
-    loss = xp.log(total)
-    loss -= picked
+    if probs is not None:
+        p2 = probs.reshape(-1, classes)
+        x_top, log_p_top = _log_sum_exp_from_probs(x2, p2, 1)
+        loss = x_top[:, 0] - x2[rows, flat]
+        loss -= log_p_top[:, 0]
+        norm = None
+    else:
+        p2 = x2 - x2.max(axis=1, keepdims=True)
+        picked = p2[rows, flat]
+        xp.exp(p2, out=p2)
+        norm = p2.sum(axis=1)
+        loss = xp.log(norm)
+        loss -= picked
 
     def backward(g):
         if not logits.requires_grad:
             return (None,)
         g = g.reshape(-1)
-        grad = exps * (g / total)[:, None]
+        grad = p2 * (g if norm is None else g / norm)[:, None]
         grad[rows, flat] -= g
         return (grad.reshape(x.shape),)
 
@@ -141,8 +176,8 @@ def sparse_cross_entropy_probs(labels: Any, probs: Any, epsilon: float) -> Tenso
     return record(loss.reshape(p.shape[:-1]), (probs,), backward)
 
 
-def sigmoid_cross_entropy(target: Any, logits: Any, axis: int = -1) -> Tensor:
-    """Binary crossentropy from logits, averaged over ``axis``."""
+def sigmoid_cross_entropy(target: Any, logits: Any, axis: int = -1, probs: Any = None) -> Tensor:
+    """Binary crossentropy from logits, averaged over ``axis`` (``probs = sigmoid(logits)`` is reused if given)."""
     logits = _wrap(logits)
     x = logits.data
     axis = axis % x.ndim
@@ -160,8 +195,9 @@ def sigmoid_cross_entropy(target: Any, logits: Any, axis: int = -1) -> Tensor:
     def backward(g):
         if not logits.requires_grad:
             return (None,)
-        grad = _sigmoid(x)
-        grad -= t
+        grad = _sigmoid(x) if probs is None else probs - t
+        if probs is None:
+            grad -= t
         grad *= xp.expand_dims(g, axis) * (1.0 / count)
         return (grad,)
 

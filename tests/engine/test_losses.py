@@ -364,3 +364,17 @@ def test_custom_loss_function_wrapper_round_trip():
     restored = losses.get(config)
     value = restored(np.zeros((2, 1)), Tensor(np.ones((2, 1))))
     np.testing.assert_allclose(float(value), 3.0)
+
+
+def test_binary_focal_crossentropy_matches_keras_examples():
+    value = losses.binary_focal_crossentropy([[0, 1], [0, 0]], Tensor(np.array([[0.6, 0.4], [0.4, 0.6]])), gamma=2)
+    np.testing.assert_allclose(value.data, [0.330, 0.206], atol=1e-3)
+    y_true, logits = np.array([0, 1, 0, 0]), Tensor(np.array([-18.6, 0.51, 2.94, -12.8]))
+    np.testing.assert_allclose(
+        float(losses.BinaryFocalCrossentropy(gamma=2, from_logits=True)(y_true, logits)), 0.691, atol=1e-3
+    )
+    balanced = losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=2, from_logits=True)
+    np.testing.assert_allclose(float(balanced(y_true, logits)), 0.51, atol=1e-2)
+    rng = np.random.default_rng(13)
+    t, p = rng.integers(0, 2, (3, 4)).astype(float), rng.uniform(0.05, 0.95, (3, 4))
+    check_gradients(lambda v: losses.binary_focal_crossentropy(t, v[0], apply_class_balancing=True), [p])
