@@ -17,9 +17,12 @@ from engine.backend._state import (
     set_image_data_format,
     standardize_data_format,
 )
+from engine.backend._allocator import keep_heap_memory as _keep_heap_memory
 from engine.backend._xp import get_array_module, to_numpy, xp
 from engine.backend.config import datasets_dir, strata_home
 from engine.backend.function import function, learning_phase
+
+_keep_heap_memory()
 
 __all__ = [
     "array_module",
