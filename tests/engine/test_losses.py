@@ -378,3 +378,55 @@ def test_binary_focal_crossentropy_matches_keras_examples():
     rng = np.random.default_rng(13)
     t, p = rng.integers(0, 2, (3, 4)).astype(float), rng.uniform(0.05, 0.95, (3, 4))
     check_gradients(lambda v: losses.binary_focal_crossentropy(t, v[0], apply_class_balancing=True), [p])
+
+
+def _gpu_usable() -> bool:
+    try:
+        import cupy  # noqa: PLC0415
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - no CuPy or no GPU both mean "skip"
+        return False
+
+
+def _loss_and_grad(fn, t, p):
+    var = Variable(np.asarray(p))
+    var.requires_grad = True
+    value = fn(t, var)
+    (grad,) = gradients(value.sum(), [var])
+    from engine.backend import to_numpy  # noqa: PLC0415
+
+    return to_numpy(value.data), to_numpy(grad)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _gpu_usable(), reason="needs CuPy and an NVIDIA GPU")
+def test_losses_on_cupy_match_numpy():
+    from engine import backend  # noqa: PLC0415
+
+    rng = np.random.default_rng(14)
+    cases = [(name, losses.get(name), *_inputs(name, rng, shape=(16, 5))) for name in NAMES]
+    labels = rng.integers(0, 5, 16)
+    x = rng.normal(size=(16, 5)).astype(np.float32)
+    onehot = np.eye(5, dtype=np.float32)[labels]
+    cases += [
+        ("softmax_cce", lambda t, v: losses.categorical_crossentropy(t, activations.softmax(v)), onehot, x),
+        ("softmax_scce", lambda t, v: losses.sparse_categorical_crossentropy(t, activations.softmax(v)), labels, x),
+        ("scce_ignore", lambda t, v: losses.sparse_categorical_crossentropy(t, v, True, ignore_class=2), labels, x),
+        ("sigmoid_bce", lambda t, v: losses.binary_crossentropy(t, activations.sigmoid(v)), onehot, x),
+        ("focal", losses.binary_focal_crossentropy, onehot, 1 / (1 + np.exp(-x))),
+    ]
+    expected = {name: _loss_and_grad(fn, t, p) for name, fn, t, p in cases}
+    import cupy  # noqa: PLC0415
+
+    backend.set_backend("cupy")
+    try:
+        for name, fn, t, p in cases:
+            value, grad = _loss_and_grad(fn, cupy.asarray(t), cupy.asarray(p))
+            tol = 1e-5 if np.asarray(p).dtype == np.float32 else 1e-10
+            np.testing.assert_allclose(value, expected[name][0], rtol=tol, atol=tol, err_msg=name)
+            np.testing.assert_allclose(grad, expected[name][1], rtol=tol, atol=tol, err_msg=name)
+        weighted = losses.CategoricalCrossentropy()(cupy.asarray(onehot), cupy.asarray(x), sample_weight=np.ones(16))
+        assert isinstance(float(weighted), float)
+    finally:
+        backend.set_backend("numpy")

@@ -235,3 +235,55 @@ def test_crossentropy_resolution_and_string_names():
     custom = metrics.resolve(lambda y_true, y_pred: np.abs(np.asarray(y_true) - np.asarray(y_pred)), "mse", (None, 1))
     custom.update_state([[1.0]], [[3.0]])
     assert custom.result() == pytest.approx(2.0)
+
+
+def _gpu_usable() -> bool:
+    try:
+        import cupy  # noqa: PLC0415
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - no CuPy or no GPU both mean "skip"
+        return False
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _gpu_usable(), reason="needs CuPy and an NVIDIA GPU")
+def test_metrics_on_cupy_match_numpy():
+    import cupy  # noqa: PLC0415
+
+    from engine import backend  # noqa: PLC0415
+
+    rng = np.random.default_rng(15)
+    labels, scores, weights = rng.integers(0, 4, 40), rng.random((40, 4)), rng.uniform(0, 2, 40)
+    onehot = np.eye(4)[labels]
+    binary = (rng.random((40, 1)) > 0.5).astype(float)
+    cases = [
+        (metrics.CategoricalAccuracy, onehot, scores),
+        (metrics.SparseCategoricalAccuracy, labels, scores),
+        (metrics.SparseTopKCategoricalAccuracy, labels, scores),
+        (metrics.TopKCategoricalAccuracy, onehot, scores),
+        (metrics.BinaryAccuracy, binary, scores[:, :1]),
+        (metrics.MeanSquaredError, onehot, scores),
+        (metrics.RootMeanSquaredError, onehot, scores),
+        (metrics.CategoricalCrossentropy, onehot, scores),
+        (metrics.Precision, binary, scores[:, :1]),
+        (metrics.Recall, binary, scores[:, :1]),
+        (metrics.AUC, binary, scores[:, :1]),
+    ]
+
+    def run(cls, y, p, module):
+        metric = cls()
+        for chunk in np.array_split(np.arange(40), 3):
+            metric.update_state(module.asarray(y[chunk]), module.asarray(p[chunk]), module.asarray(weights[chunk]))
+        return metric.result()
+
+    expected = [run(cls, y, p, np) for cls, y, p in cases]
+    backend.set_backend("cupy")
+    try:
+        for (cls, y, p), value in zip(cases, expected, strict=True):
+            assert run(cls, y, p, cupy) == pytest.approx(value, rel=1e-9), cls.__name__
+        tracker = metrics.Mean()
+        tracker.update_state(cupy.asarray(2.0), sample_weight=8)
+        assert tracker.result() == pytest.approx(2.0)
+    finally:
+        backend.set_backend("numpy")
