@@ -41,10 +41,20 @@ from engine.ops._core import (
     unbroadcast,
     where,
 )
+from engine.ops.conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d
 from engine.ops.nn import dense, dropout, log_softmax, relu, sigmoid, softmax, tanh
 from engine.ops.normalization import batch_norm_inference, batch_norm_training, layer_norm
+from engine.ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 
 __all__ = [
+    "conv1d",
+    "conv2d",
+    "conv2d_transpose",
+    "depthwise_conv2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
     "abs",
     "add",
     "batch_norm_inference",
