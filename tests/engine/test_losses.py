@@ -390,7 +390,7 @@ def _gpu_usable() -> bool:
 
 
 def _loss_and_grad(fn, t, p):
-    var = Variable(np.asarray(p))
+    var = Variable(p)
     var.requires_grad = True
     value = fn(t, var)
     (grad,) = gradients(value.sum(), [var])
