@@ -54,6 +54,7 @@ ALIASES = {
     "bce": "binary_crossentropy",
     "BCE": "binary_crossentropy",
     "huber_loss": "huber",
+    "cosine_proximity": "cosine_similarity",  # the Keras 2.2 name
 }
 
 for _name, _fn in LOSS_FUNCTIONS.items():

@@ -430,3 +430,19 @@ def test_losses_on_cupy_match_numpy():
         assert isinstance(float(weighted), float)
     finally:
         backend.set_backend("numpy")
+
+
+@pytest.mark.parametrize("activation", ["softmax", "sigmoid"])
+def test_dense_layer_outputs_carry_their_logits(activation):
+    from engine.layers.core.dense import Dense  # noqa: PLC0415
+
+    rng = np.random.default_rng(16)
+    x = rng.normal(size=(4, 5))
+    layer = Dense(3, activation=activation, dtype="float64")
+    out = layer(x)
+    assert out._keras_logits is not None
+    assert activations.is_sigmoid_output(out) == (activation == "sigmoid")
+    t = np.eye(3)[[0, 1, 2, 0]]
+    fn = losses.categorical_crossentropy if activation == "softmax" else losses.binary_crossentropy
+    reference = _ref_cce(t, out.data) if activation == "softmax" else _ref_bce(t, out.data)
+    np.testing.assert_allclose(fn(t, out).data, reference, rtol=1e-6)
