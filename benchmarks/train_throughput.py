@@ -238,8 +238,9 @@ def main() -> int:
 
     names = [m for m in args.models.split(",") if m != "lstm" or hasattr(layers, "LSTM")]
     print(f"threads={THREADS} rounds={args.rounds} (median of alternating runs; ratio = engine speed / torch speed)")
-    header = f"{'model':<6}{'engine train':>14}{'torch train':>13}{'ratio':>7}{'engine pred':>13}{'torch pred':>12}{'ratio':>7}"
-    print(header)
+    columns = [("model", 6), ("engine train", 14), ("torch train", 13), ("ratio", 7), ("engine pred", 13),
+               ("torch pred", 12), ("ratio", 7)]  # fmt: skip
+    print(columns[0][0].ljust(6) + "".join(name.rjust(width) for name, width in columns[1:]))
     results = []
     for name in names:
         r = benchmark(name, args.rounds, with_torch)

@@ -5,6 +5,7 @@ does tensor math only through it. The Keras-style accessors ``floatx()``,
 ``epsilon()`` and ``image_data_format()`` and their setters live here too.
 """
 
+from engine.backend._allocator import keep_heap_memory as _keep_heap_memory
 from engine.backend._state import (
     array_module,
     backend,
@@ -17,7 +18,6 @@ from engine.backend._state import (
     set_image_data_format,
     standardize_data_format,
 )
-from engine.backend._allocator import keep_heap_memory as _keep_heap_memory
 from engine.backend._xp import get_array_module, to_numpy, xp
 from engine.backend.config import datasets_dir, strata_home
 from engine.backend.function import function, learning_phase

@@ -88,7 +88,7 @@ def set_backend(name: str) -> None:
         if not _cupy_usable():
             raise ConfigError(
                 "Backend 'cupy' was requested but CuPy cannot use a GPU here "
-                "(install it with pip install -e \".[gpu]\" on a machine with an NVIDIA GPU)."
+                '(install it with pip install -e ".[gpu]" on a machine with an NVIDIA GPU).'
             )
         import cupy  # noqa: PLC0415 - the backend module is the one place cupy is imported
 

@@ -36,9 +36,7 @@ class InputSpec:
             if size is None or -rank > axis or axis >= rank:
                 continue
             if shape[axis] is not None and shape[axis] != size:
-                raise ShapeError(
-                    f"{where} expects axis {axis} of size {size}, received shape {_fmt(shape)}."
-                )
+                raise ShapeError(f"{where} expects axis {axis} of size {size}, received shape {_fmt(shape)}.")
 
 
 def _fmt(shape: tuple[Any, ...]) -> str:

@@ -46,7 +46,9 @@ class Model(Trainer, Layer):
         self.outputs = list(flatten(outputs))
         for index, tensor in enumerate(self.inputs):
             if not isinstance(tensor, KerasTensor):
-                raise GraphError(f"Model '{self.name}': input {index} is not a symbolic tensor from Input(): {tensor!r}.")
+                raise GraphError(
+                    f"Model '{self.name}': input {index} is not a symbolic tensor from Input(): {tensor!r}."
+                )
             if not isinstance(tensor._keras_history[0], InputLayer):
                 raise GraphError(
                     f"Model '{self.name}': input {index} was produced by layer '{tensor._keras_history[0].name}'; "
@@ -141,9 +143,9 @@ class Model(Trainer, Layer):
             )
         checked = []
         for index, (tensor, value) in enumerate(zip(self.inputs, given)):
-            value = _to_tensor(value)
-            _check_input_shape(self.name, index, tensor, value)
-            checked.append(value)
+            converted = _to_tensor(value)
+            _check_input_shape(self.name, index, tensor, converted)
+            checked.append(converted)
         return checked
 
     def compute_output_shape(self, input_shape: Any) -> Any:

@@ -109,7 +109,9 @@ class MetricsContainer:
                     if len(names) > 1:
                         metric.name = f"{names[index]}_{metric.name}"
                     if weighted:
-                        metric.name = f"weighted_{metric.name}" if not metric.name.startswith("weighted_") else metric.name
+                        metric.name = (
+                            f"weighted_{metric.name}" if not metric.name.startswith("weighted_") else metric.name
+                        )
                     self.entries.append((index, metric, weighted))
 
     def update(self, y_true: list[Any], y_pred: list[Any], sample_weight: list[Any]) -> None:

@@ -85,7 +85,7 @@ def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float) -> tup
         raise DataError(f"validation_split must be between 0 and 1 (exclusive), received {fraction!r}.")
     total = num_samples(x, y, sample_weight)
     split_at = int(total * (1.0 - fraction))
-    if split_at == 0 or split_at == total:
+    if split_at in (0, total):
         raise DataError(
             f"validation_split={fraction} leaves no {'training' if split_at == 0 else 'validation'} samples "
             f"out of {total}."

@@ -74,7 +74,9 @@ class Trainer:
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise NotBuiltError(f"Model '{self.name}' must be compiled before {what}: call model.compile(optimizer, loss).")
+            raise NotBuiltError(
+                f"Model '{self.name}' must be compiled before {what}: call model.compile(optimizer, loss)."
+            )
 
     def _ensure_built_for(self, x: Any) -> None:
         if self.built and self._graph is not None:
@@ -109,7 +111,11 @@ class Trainer:
             self._clear_activity_losses()
             outputs = list(flatten(self(x, training=True)))
             y_true = self._split_targets(y)
-            weights = self._split_targets(sample_weight) if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(outputs)
+            weights = (
+                self._split_targets(sample_weight)
+                if isinstance(sample_weight, (list, dict))
+                else [sample_weight] * len(outputs)
+            )
             total, _ = self._loss_container(y_true, outputs, weights)
             penalties = self.losses
             for penalty in penalties:
@@ -128,7 +134,11 @@ class Trainer:
             self._clear_activity_losses()
             outputs = list(flatten(self(x, training=False)))
             y_true = self._split_targets(y)
-            weights = self._split_targets(sample_weight) if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(outputs)
+            weights = (
+                self._split_targets(sample_weight)
+                if isinstance(sample_weight, (list, dict))
+                else [sample_weight] * len(outputs)
+            )
             total, _ = self._loss_container(y_true, outputs, weights)
             for penalty in self.losses:
                 total = total + penalty
@@ -189,9 +199,17 @@ class Trainer:
         generator_input = data_module.is_generator_like(x)
         if validation_split and validation_data is None:
             if generator_input:
-                raise DataError("validation_split is not supported for generator or Sequence data: pass validation_data.")
-            x_std, y_std, sw_std = data_module.standardize(x), data_module.standardize(y), data_module.standardize(sample_weight)
-            (x, y, sample_weight), validation_data = data_module.split_validation(x_std, y_std, sw_std, validation_split)
+                raise DataError(
+                    "validation_split is not supported for generator or Sequence data: pass validation_data."
+                )
+            x_std, y_std, sw_std = (
+                data_module.standardize(x),
+                data_module.standardize(y),
+                data_module.standardize(sample_weight),
+            )
+            (x, y, sample_weight), validation_data = data_module.split_validation(
+                x_std, y_std, sw_std, validation_split
+            )
         batch_size = self._fixed_batch_size(batch_size)
         train = data_module.make_source(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight)
         val = self._validation_source(validation_data, validation_batch_size or batch_size, validation_steps)
@@ -293,7 +311,9 @@ class Trainer:
         logs: dict[str, float] = {}
         started = False
         saved = (self._loss_tracker_total, self._loss_tracker_count)
-        saved_metrics = [(m, _metric_state(m)) for _, m, _ in (self._metrics_container.entries if self._metrics_container else [])]
+        saved_metrics = [
+            (m, _metric_state(m)) for _, m, _ in (self._metrics_container.entries if self._metrics_container else [])
+        ]
         for step, (xb, yb, swb) in enumerate(source.epoch()):
             if not started:
                 self._ensure_built_for(xb)

@@ -81,7 +81,7 @@ BINARY = {
     "concatenate": (lambda a, b: ops.concatenate([a, b], axis=1), normal(3, 2), normal(3, 4)),
     "stack": (lambda a, b: ops.stack([a, b], axis=1), normal(3, 4), normal(3, 4)),
     "where": (lambda a, b: ops.where(np.arange(12).reshape(3, 4) % 2 == 0, a, b), normal(3, 4), normal(3, 4)),
-    "dense": (lambda x, w: ops.dense(x, w), normal(3, 4), normal(4, 5)),
+    "dense": (ops.dense, normal(3, 4), normal(4, 5)),
     "dense_relu_3d": (lambda x, w: ops.dense(x, w, relu=True), normal(2, 3, 4), normal(4, 5)),
 }
 

@@ -22,6 +22,10 @@ class RecordSamples(layers.Layer):
         return inputs
 
 
+def _concat(lists):
+    return [item for chunk in lists for item in chunk]
+
+
 def _indexed_data(n=20, features=3):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, features)).astype("float32")
@@ -41,7 +45,7 @@ def test_validation_split_takes_the_last_fraction_before_shuffling():
     log: list = []
     model = _recording_model(log)
     history = model.fit(x, y, batch_size=4, epochs=3, validation_split=0.25, shuffle=True, verbose=0)
-    seen = [sorted(sum(log[i : i + 4], [])) for i in range(0, 12, 4)]
+    seen = [sorted(_concat(log[i : i + 4])) for i in range(0, 12, 4)]
     assert all(epoch == list(range(15)) for epoch in seen)  # samples 15..19 are never trained on
     expected_val = model.evaluate(x[15:], y[15:], verbose=0)
     np.testing.assert_allclose(history.history["val_loss"], [expected_val] * 3, rtol=1e-6)
@@ -51,10 +55,10 @@ def test_shuffle_true_reshuffles_each_epoch_and_false_keeps_order():
     x, y = _indexed_data()
     log: list = []
     _recording_model(log).fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=0)
-    assert sum(log, []) == list(range(20)) * 2
+    assert _concat(log) == list(range(20)) * 2
     log.clear()
     _recording_model(log).fit(x, y, batch_size=5, epochs=3, shuffle=True, verbose=0)
-    epochs = [sum(log[i : i + 4], []) for i in range(0, 12, 4)]
+    epochs = [_concat(log[i : i + 4]) for i in range(0, 12, 4)]
     assert all(sorted(e) == list(range(20)) for e in epochs)
     assert epochs[0] != list(range(20)) and epochs[0] != epochs[1] != epochs[2]
 
@@ -100,7 +104,9 @@ def test_validation_loss_runs_in_inference_mode():
 def test_sample_weight_and_class_weight_scale_the_loss():
     x = np.ones((4, 2), dtype="float32")
     y = np.array([0, 1, 1, 1])
-    model = models.Sequential([layers.Input(shape=(2,)), layers.Dense(2, activation="softmax", kernel_initializer="zeros")])
+    model = models.Sequential(
+        [layers.Input(shape=(2,)), layers.Dense(2, activation="softmax", kernel_initializer="zeros")]
+    )
     model.compile(optimizer=optimizers.SGD(learning_rate=0.0), loss="sparse_categorical_crossentropy")
     base = model.evaluate(x, y, verbose=0)
     assert base == pytest.approx(np.log(2), rel=1e-5)

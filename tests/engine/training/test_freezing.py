@@ -31,7 +31,9 @@ def test_faq_two_models_sharing_a_layer():
 
 
 def test_trainable_false_in_constructor_and_weight_lists():
-    model = models.Sequential([layers.Input(shape=(4,)), layers.Dense(3, trainable=False, name="frozen"), layers.Dense(2)])
+    model = models.Sequential(
+        [layers.Input(shape=(4,)), layers.Dense(3, trainable=False, name="frozen"), layers.Dense(2)]
+    )
     assert len(model.trainable_weights) == 2
     assert len(model.non_trainable_weights) == 2
     model.compile(optimizer="sgd", loss="mse")
