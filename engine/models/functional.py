@@ -16,10 +16,11 @@ from engine.layers.input_spec import format_shape
 from engine.layers.layer import Layer, _to_tensor
 from engine.layers.node import KerasTensor, flatten, map_structure
 from engine.models.graph import GraphMap, map_graph
+from engine.saving.model_io import SavingMixin
 from engine.training.trainer import Trainer
 
 
-class Model(Trainer, Layer):
+class Model(SavingMixin, Trainer, Layer):
     """A functional model: ``Model(inputs, outputs, name=...)``."""
 
     def __init__(self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any) -> None:

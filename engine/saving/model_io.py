@@ -1,0 +1,100 @@
+"""``SavingMixin``: ``save``, ``save_weights``, ``load_weights``, ``to_json``, ``to_yaml`` on every Model."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from engine.errors import ModelFileError
+
+
+def _path(filepath: Any) -> str:
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise ModelFileError(f"Expected a file path (str or os.PathLike), received {type(filepath).__name__}.")
+    return os.fspath(filepath)
+
+
+def is_v3_weights_path(filepath: str) -> bool:
+    return filepath.endswith(".weights.h5")
+
+
+class SavingMixin:
+    """Model persistence in Keras's file formats."""
+
+    def save(self, filepath: Any, overwrite: bool = True, include_optimizer: bool = True, **kwargs: Any) -> None:
+        """Architecture, weights, training config and optimizer state in one HDF5 file (Keras's legacy layout)."""
+        from engine.saving.hdf5_format import save_model_to_hdf5  # noqa: PLC0415
+
+        path = _path(filepath)
+        save_format = kwargs.pop("save_format", None)
+        if kwargs:
+            raise ModelFileError(f"save() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        if path.endswith(".keras") or save_format in ("keras", "tf"):
+            raise ModelFileError(
+                f"Cannot save '{path}': Strata writes whole models as HDF5 only (Keras's .h5 format, which Keras "
+                "2 and 3 both open). Use a file name ending in '.h5'."
+            )
+        save_model_to_hdf5(self, path, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        """Weights only: ``.weights.h5`` gets Keras 3's layout, any other name Keras 2's HDF5 layout."""
+        import h5py  # noqa: PLC0415
+
+        from engine.saving.atomic import atomic_path  # noqa: PLC0415
+        from engine.saving.legacy_weights import save_weights_to_group  # noqa: PLC0415
+        from engine.saving.weights_v3 import save_weights_v3  # noqa: PLC0415
+
+        path = _path(filepath)
+        kwargs.pop("save_format", None)
+        if not self.built or getattr(self, "_graph", None) is None:
+            raise ModelFileError(f"Cannot save the weights of model '{self.name}' to '{path}': it is not built yet.")
+        if is_v3_weights_path(path):
+            save_weights_v3(self, path, overwrite=overwrite)
+            return
+        with atomic_path(path, overwrite) as temp, h5py.File(temp, "w") as handle:
+            save_weights_to_group(handle, self)
+
+    def load_weights(self, filepath: Any, by_name: bool = False, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights saved by Strata or Keras (``.weights.h5``, weights-only ``.h5`` or a full-model ``.h5``).
+
+        ``by_name=True`` loads only the layers whose names match; ``skip_mismatch=True`` skips (with a
+        warning) layers whose weight count or shapes differ instead of raising.
+        """
+        import h5py  # noqa: PLC0415
+
+        from engine.saving.h5_utils import open_for_reading  # noqa: PLC0415
+        from engine.saving.legacy_weights import load_weights_from_group  # noqa: PLC0415
+        from engine.saving.weights_v3 import load_weights_v3  # noqa: PLC0415
+
+        path = _path(filepath)
+        if not self.built or getattr(self, "_graph", None) is None:
+            raise ModelFileError(
+                f"Cannot load weights from '{path}' into model '{self.name}': it is not built yet, so it has no "
+                "weights. Build it (call it on data or give it an input shape) first."
+            )
+        handle = open_for_reading(path, "weights")
+        try:
+            if "layers" in handle and "layer_names" not in handle.attrs and "model_weights" not in handle:
+                handle.close()
+                load_weights_v3(self, path, by_name=by_name, skip_mismatch=skip_mismatch)
+                return
+            group = handle["model_weights"] if "model_weights" in handle else handle
+            try:
+                load_weights_from_group(group, self, path, by_name=by_name, skip_mismatch=skip_mismatch)
+            except ModelFileError:
+                raise
+            except (KeyError, ValueError, TypeError, OSError) as error:
+                raise ModelFileError(f"Cannot load weights from '{path}': {error}") from error
+        finally:
+            if isinstance(handle, h5py.File) and handle.id.valid:
+                handle.close()
+
+    def to_json(self, **kwargs: Any) -> str:
+        from engine.saving.json_yaml import to_json  # noqa: PLC0415
+
+        return to_json(self, **kwargs)
+
+    def to_yaml(self, **kwargs: Any) -> str:
+        from engine.saving.json_yaml import to_yaml  # noqa: PLC0415
+
+        return to_yaml(self, **kwargs)

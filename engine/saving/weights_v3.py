@@ -1,0 +1,156 @@
+"""Keras 3's ``.weights.h5`` layout: ``layers/<key>/vars/<i>``, ``optimizer/vars/<i>``, ``vars/``.
+
+``<key>`` is the snake-cased class name made unique in ``model.layers`` order (``dense``, ``dense_1``),
+not the layer name; nested models keep their own ``layers/`` subtree and recurrent layers keep their
+variables under ``cell/vars``. Keras 3 writes the real layer name as a ``name`` attribute on each
+``vars`` group, which ``by_name=True`` uses. Keras 2 (tf_keras) writes the same layout without names.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import h5py
+import numpy
+
+from engine.backend import to_numpy
+from engine.errors import ModelFileError
+from engine.layers.naming import to_snake_case
+from engine.saving import legacy_weights, optimizer_state
+from engine.saving.atomic import atomic_path
+from engine.saving.h5_utils import decode, open_for_reading, read_dataset, write_dataset
+
+_CLASS_KEYS = {"Model": "functional"}
+
+
+def _keys(layers: list[Any]) -> list[str]:
+    counters: dict[str, int] = {}
+    keys = []
+    for layer in layers:
+        name = type(layer).__name__
+        base = _CLASS_KEYS.get(name, to_snake_case(name))
+        index = counters.get(base, 0)
+        counters[base] = index + 1
+        keys.append(base if index == 0 else f"{base}_{index}")
+    return keys
+
+
+def _is_model(layer: Any) -> bool:
+    return hasattr(layer, "layers") and hasattr(layer, "_graph")
+
+
+def _write_layer(group: h5py.Group, layer: Any) -> None:
+    if _is_model(layer):
+        _write_layers(group.create_group("layers"), layer.layers)
+        group.create_group("vars").attrs["name"] = layer.name
+        return
+    vars_group = group.create_group("vars")
+    vars_group.attrs["name"] = layer.name
+    target = vars_group
+    if getattr(layer, "cell", None) is not None and layer.weights:
+        target = group.create_group("cell").create_group("vars")
+    for index, variable in enumerate(layer.weights):
+        write_dataset(target, str(index), to_numpy(variable.data))
+
+
+def _write_layers(group: h5py.Group, layers: list[Any]) -> None:
+    for key, layer in zip(_keys(layers), layers):
+        _write_layer(group.create_group(key), layer)
+
+
+def save_weights_v3(model: Any, filepath: str, overwrite: bool = True) -> None:
+    """Write ``model``'s weights (and its optimizer state, when it has one) in the ``.weights.h5`` layout."""
+    with atomic_path(filepath, overwrite) as temp, h5py.File(temp, "w") as handle:
+        _write_layers(handle.create_group("layers"), model.layers)
+        handle.create_group("vars").attrs["name"] = model.name
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:
+            group = handle.create_group("optimizer").create_group("vars")
+            group.attrs["name"] = optimizer.name
+            for index, (_, array) in enumerate(optimizer_state.optimizer_entries(optimizer)):
+                write_dataset(group, str(index), array)
+
+
+def _read_vars(group: Any, filepath: str) -> list[numpy.ndarray]:
+    if not isinstance(group, h5py.Group):
+        raise ModelFileError(f"'{filepath}': '{getattr(group, 'name', group)}' is not a group.")
+    try:
+        keys = sorted(group.keys(), key=int)
+    except ValueError as error:
+        raise ModelFileError(f"'{filepath}': '{group.name}' holds a dataset that is not numbered: {error}") from error
+    return [read_dataset(group[k], filepath, f"variable '{group.name}/{k}'") for k in keys]
+
+
+def _layer_arrays(group: h5py.Group, filepath: str) -> list[numpy.ndarray]:
+    """The variables of one layer group, in order (``vars``, then ``cell/vars`` for RNN layers)."""
+    arrays = _read_vars(group["vars"], filepath) if "vars" in group else []
+    if "cell" in group and "vars" in group["cell"]:
+        arrays += _read_vars(group["cell"]["vars"], filepath)
+    return arrays
+
+
+def _collect(
+    group: h5py.Group, layers: list[Any], filepath: str, by_name: bool, prefix: str
+) -> list[tuple[Any, list, str]]:
+    """``(engine layer, saved arrays, label)`` for each layer present in the file."""
+    found = []
+    if by_name:
+        saved_by_name = {}
+        for key in group:
+            item = group[key]
+            name = decode(item["vars"].attrs.get("name", key)) if "vars" in item else key
+            saved_by_name[name] = item
+        for layer in layers:
+            if layer.name in saved_by_name:
+                item = saved_by_name[layer.name]
+                if _is_model(layer) and "layers" in item:
+                    found += _collect(item["layers"], layer.layers, filepath, by_name, f"{prefix}{layer.name}/")
+                else:
+                    found.append((layer, _layer_arrays(item, filepath), f"{prefix}{layer.name}"))
+        return found
+    for key, layer in zip(_keys(layers), layers):
+        if key not in group:
+            if layer.weights:
+                raise ModelFileError(
+                    f"'{filepath}' has no weights for layer '{layer.name}' (expected group 'layers/{prefix}{key}')."
+                )
+            continue
+        item = group[key]
+        if _is_model(layer) and "layers" in item:
+            found += _collect(item["layers"], layer.layers, filepath, by_name, f"{prefix}{key}/layers/")
+        else:
+            found.append((layer, _layer_arrays(item, filepath), f"layers/{prefix}{key}"))
+    return found
+
+
+def load_weights_v3(model: Any, filepath: str, by_name: bool = False, skip_mismatch: bool = False) -> None:
+    """Assign a ``.weights.h5`` file's variables to ``model``; everything is checked before assigning."""
+    handle = open_for_reading(filepath, "weights")
+    try:
+        if "layers" not in handle or not isinstance(handle["layers"], h5py.Group):
+            raise ModelFileError(f"'{filepath}' has no 'layers' group: it is not a .weights.h5 file.")
+        try:
+            entries = _collect(handle["layers"], model.layers, filepath, by_name, "")
+        except (KeyError, ValueError, TypeError, OSError) as error:
+            if isinstance(error, ModelFileError):
+                raise
+            raise ModelFileError(f"Cannot read weights from '{filepath}': {error}") from error
+        assignments = []
+        for layer, arrays, label in entries:
+            problem = legacy_weights.mismatch(layer, arrays)
+            if problem:
+                message = f"'{filepath}': {label} does not fit layer '{layer.name}': {problem}"
+                if not skip_mismatch:
+                    raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
+                warnings.warn(f"Skipping loading weights: {message}", UserWarning, stacklevel=3)
+                continue
+            assignments.append((layer, arrays))
+        optimizer_values = None
+        if getattr(model, "optimizer", None) is not None and "optimizer" in handle and "vars" in handle["optimizer"]:
+            optimizer_values = _read_vars(handle["optimizer"]["vars"], filepath)
+        legacy_weights.apply_assignments(assignments)
+        if optimizer_values:
+            optimizer_state.restore_optimizer_state(model, optimizer_values, filepath)
+    finally:
+        handle.close()
