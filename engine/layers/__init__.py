@@ -8,8 +8,10 @@ from engine.layers.layer import Layer
 from engine.layers.merging import *  # noqa: F403
 from engine.layers.normalization import *  # noqa: F403
 from engine.layers.pooling import *  # noqa: F403
+from engine.layers.recurrent import *  # noqa: F403
 from engine.layers.regularization import *  # noqa: F403
 from engine.layers.reshaping import *  # noqa: F403
+from engine.layers.wrappers import *  # noqa: F403
 from engine.saving.object_registration import register_builtin as _register
 
 for _name, _value in list(globals().items()):

@@ -1,0 +1,11 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU (fused sequence ops), their cells and the generic RNN."""
+
+from engine.layers.recurrent.gru import GRU
+from engine.layers.recurrent.gru_cell import GRUCell
+from engine.layers.recurrent.lstm import LSTM
+from engine.layers.recurrent.lstm_cell import LSTMCell
+from engine.layers.recurrent.rnn import RNN
+from engine.layers.recurrent.simple_rnn import SimpleRNN
+from engine.layers.recurrent.simple_rnn_cell import SimpleRNNCell
+
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell"]
