@@ -25,6 +25,7 @@ from engine.errors import ModelFileError, StrataError
 from engine.saving import legacy_weights, optimizer_state
 from engine.saving.atomic import atomic_path
 from engine.saving.config_compat import normalize_model_config
+from engine.saving.object_registration import CustomObjectScope
 from engine.saving.h5_utils import (
     decode,
     open_for_reading,
@@ -139,7 +140,7 @@ def _load(handle: h5py.File, filepath: str, custom_objects: dict[str, Any] | Non
         raise ModelFileError(f"'{filepath}': model_config must be an object with 'class_name' and 'config'.")
     if "model_weights" not in handle or not isinstance(handle["model_weights"], h5py.Group):
         raise ModelFileError(f"'{filepath}' has a model_config but no 'model_weights' group.")
-    with preserved_random_state():
+    with preserved_random_state(), CustomObjectScope(custom_objects or {}):
         model = deserialize_layer(normalize_model_config(config, custom_objects), custom_objects)
     if not hasattr(model, "layers"):
         raise ModelFileError(f"'{filepath}': model_config describes a {config['class_name']}, not a model.")

@@ -15,6 +15,7 @@ import yaml
 from engine.errors import ConfigError
 from engine.saving import legacy_weights
 from engine.saving.config_compat import normalize_model_config
+from engine.saving.object_registration import CustomObjectScope
 from engine.saving.hdf5_format import model_config_of, preserved_random_state
 
 
@@ -42,7 +43,7 @@ def model_from_dict(config: Any, custom_objects: dict[str, Any] | None = None, s
 
     if not isinstance(config, dict) or "class_name" not in config or not isinstance(config.get("config"), dict):
         raise ConfigError(f"The model {source} must be a mapping with 'class_name' and 'config' entries.")
-    with preserved_random_state():
+    with preserved_random_state(), CustomObjectScope(custom_objects or {}):
         model = deserialize_layer(normalize_model_config(config, custom_objects), custom_objects)
     if not hasattr(model, "layers"):
         raise ConfigError(f"The model {source} describes a {config['class_name']} layer, not a model.")

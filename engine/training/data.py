@@ -92,15 +92,35 @@ def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float) -> tup
         )
 
     def head(a: Any) -> Any:
-        return a[:split_at]
+        return a[:split_at] if isinstance(a, numpy.ndarray) else RowRange(a, 0, split_at)
 
     def tail(a: Any) -> Any:
-        return a[split_at:]
+        return a[split_at:] if isinstance(a, numpy.ndarray) else RowRange(a, split_at, int(a.shape[0]))
 
     return (
         (_map(head, x), _map(head, y), _map(head, sample_weight)),
         (_map(tail, x), _map(tail, y), _map(tail, sample_weight)),
     )
+
+
+class RowRange:
+    """Rows ``[start, stop)`` of a lazy array-like (HDF5 dataset), still read only batch by batch."""
+
+    def __init__(self, base: Any, start: int, stop: int) -> None:
+        self.base, self.start, self.stop = base, start, stop
+        self.shape = (stop - start, *tuple(base.shape[1:]))
+        self.dtype = base.dtype
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self))
+            return self.base[slice(self.start + first, self.start + max(stop, first), step)]
+        if isinstance(index, (int, numpy.integer)):
+            return self.base[self.start + int(index) % len(self)]
+        return self.base[(numpy.asarray(index) + self.start).tolist()]
 
 
 def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> Any:

@@ -1,0 +1,107 @@
+"""Files written by real Keras 3 and Keras 2 (tests/fixtures) open in the engine and predict the same."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from engine import layers, models
+from engine.errors import ModelFileError
+from tests.engine import keras_fixtures as kf
+
+VARIANTS = ["adam", "rmsprop", "sgd", "sgd_nesterov"]
+FULL_MODELS = [
+    *[(n, f"{n}_x.npy", f"{n}_y.npy") for n in ("mlp", "cnn")],
+    *[(f"{n}_trace_init", f"{n}_trace_x.npy", f"{n}_trace_init_y.npy") for n in ("mlp", "cnn")],
+    *[(f"{n}_trace_{v}_final", f"{n}_trace_x.npy", f"{n}_trace_{v}_y.npy") for n in ("mlp", "cnn") for v in VARIANTS],
+]
+
+
+def _case_id(case):
+    return case[0]
+
+
+@pytest.mark.parametrize("version", kf.VERSIONS)
+@pytest.mark.parametrize("case", FULL_MODELS, ids=_case_id)
+def test_load_model_predicts_like_keras(version, case):
+    name, x_file, y_file = case
+    model = models.load_model(kf.path(version, f"{name}.h5"))
+    x = np.load(kf.path(version, x_file))
+    np.testing.assert_allclose(model.predict(x), np.load(kf.path(version, y_file)), atol=1e-5, rtol=0)
+    assert model.compiled
+
+
+@pytest.mark.parametrize("version", kf.VERSIONS)
+@pytest.mark.parametrize("name", ["mlp_trace_adam_final", "cnn_trace_sgd_nesterov_final", "mlp_trace_rmsprop_final"])
+def test_load_model_restores_keras_optimizer_state(version, name):
+    file = kf.path(version, f"{name}.h5")
+    model = models.load_model(file)
+    with h5py.File(file, "r") as handle:
+        group = handle["optimizer_weights"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        saved = [np.asarray(group[n]) for n in names]
+    state = [np.asarray(v) for _, v in model.optimizer.variables()]
+    assert int(state[0]) == int(saved[0]) == 12  # iteration
+    slots_saved = saved[2:] if version == "keras" else saved[1:]  # Keras 2 stores no learning rate
+    assert len(state[2:]) == len(slots_saved)
+    for ours, theirs in zip(state[2:], slots_saved):
+        np.testing.assert_array_equal(ours, theirs)
+    training_config = json.loads(h5py.File(file, "r").attrs["training_config"])
+    lr = training_config["optimizer_config"]["config"]["learning_rate"]
+    assert model.optimizer.learning_rate == pytest.approx(lr, rel=1e-6)
+
+
+@pytest.mark.parametrize("version", kf.VERSIONS)
+def test_resume_training_from_keras_file_matches_keras_trace(version):
+    """Keras's init file + 3 epochs reproduces Keras's final weights (the saved compile config is used)."""
+    trace = kf.load_json(version, "mlp_trace_fit.json")
+    model = models.load_model(kf.path(version, "mlp_trace_init.h5"), compile=False)
+    variant = trace["variants"]["adam"]
+    optimizer = {"class_name": variant["optimizer_class"], "config": variant["optimizer_config"]}
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    x, y = np.load(kf.path(version, "mlp_trace_train_x.npy")), np.load(kf.path(version, "mlp_trace_train_y.npy"))
+    model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    x_test = np.load(kf.path(version, "mlp_trace_x.npy"))
+    np.testing.assert_allclose(model.predict(x_test), np.load(kf.path(version, "mlp_trace_adam_y.npy")), atol=1e-5)
+
+
+@pytest.mark.parametrize("version", kf.VERSIONS)
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_model_from_keras_json_and_weights_files(version, name):
+    x, y = np.load(kf.path(version, f"{name}_x.npy")), np.load(kf.path(version, f"{name}_y.npy"))
+    text = kf.path(version, f"{name}.json").read_text()
+    weight_files = [f"{name}.weights.h5", f"{name}.h5"] + ([f"{name}_legacy_weights.h5"] if version == "keras2" else [])
+    for weights in weight_files:
+        model = models.model_from_json(text)
+        model.load_weights(kf.path(version, weights))
+        np.testing.assert_allclose(model.predict(x), y, atol=1e-5, rtol=0, err_msg=weights)
+
+
+@pytest.mark.parametrize("version", kf.VERSIONS)
+def test_keras_file_by_name_into_a_different_model(version):
+    model = models.Sequential(
+        [
+            layers.Input(shape=(20,)),
+            layers.Dense(32, activation="relu", name="dense"),
+            layers.BatchNormalization(name="batch_normalization"),
+            layers.Dense(7, name="new_dense"),
+        ]
+    )
+    fresh_head = model.get_layer("new_dense").get_weights()
+    model.load_weights(kf.path(version, "mlp.h5"), by_name=True)
+    with h5py.File(kf.path(version, "mlp.h5"), "r") as handle:
+        group = handle["model_weights"]["dense"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        np.testing.assert_array_equal(model.get_layer("dense").get_weights()[0], np.asarray(group[names[0]]))
+    for before, after in zip(fresh_head, model.get_layer("new_dense").get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_weights_only_file_is_not_a_model():
+    with pytest.raises(ModelFileError, match="load_weights"):
+        models.load_model(kf.path("keras", "mlp.weights.h5"))
+    with pytest.raises(ModelFileError, match="no model_config"):
+        models.load_model(kf.path("keras2", "mlp_legacy_weights.h5"))
