@@ -216,6 +216,9 @@ for _cls in _CLASSES:
     register_builtin("initializer", to_snake_case(_cls.__name__), _cls)
 register_builtin("initializer", "IdentityInitializer", Identity)
 register_builtin("initializer", "OrthogonalInitializer", Orthogonal)
+# Keras's short aliases (Embedding defaults to embeddings_initializer="uniform").
+register_builtin("initializer", "uniform", RandomUniform)
+register_builtin("initializer", "normal", RandomNormal)
 
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal

@@ -123,7 +123,7 @@ class _Sequence:
 def _mask_data(mask: Any) -> Any:
     if mask is None:
         return None
-    return getattr(mask, "data", mask)
+    return (mask.data if isinstance(mask, Tensor) else mask)
 
 
 def simple_rnn(

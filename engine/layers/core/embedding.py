@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import constraints, initializers, regularizers
+from engine.autograd import Tensor
 from engine.backend import xp
 from engine.errors import ConfigError
 from engine.layers.layer import Layer
@@ -64,7 +65,7 @@ class Embedding(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if not self.mask_zero:
             return None
-        return xp.not_equal(getattr(inputs, "data", inputs), 0)
+        return xp.not_equal((inputs.data if isinstance(inputs, Tensor) else inputs), 0)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape) + (self.output_dim,)

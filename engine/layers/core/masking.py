@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import ops
+from engine.autograd import Tensor
 from engine.backend import xp
 from engine.layers.layer import Layer
 
@@ -18,7 +19,7 @@ class Masking(Layer):
         self.supports_masking = True
 
     def _keep(self, inputs: Any) -> Any:
-        return xp.any(xp.not_equal(getattr(inputs, "data", inputs), self.mask_value), axis=-1)
+        return xp.any(xp.not_equal((inputs.data if isinstance(inputs, Tensor) else inputs), self.mask_value), axis=-1)
 
     def call(self, inputs: Any) -> Any:
         keep = self._keep(inputs)[..., None].astype(inputs.dtype)

@@ -105,7 +105,7 @@ class RNN(Layer):
             sequences, initial = inputs, []
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-        mask = getattr(mask, "data", mask)
+        mask = (mask.data if isinstance(mask, Tensor) else mask)
         batch = sequences.shape[0]
         states = initial if initial else self._initial_states(batch, sequences.dtype)
         if len(states) != len(self._state_sizes):
@@ -115,7 +115,7 @@ class RNN(Layer):
         self._reset_dropout_masks()
         output, final_states = self._run(sequences, states, mask, bool(training))
         if self.stateful:
-            self.states = [xp.array(getattr(s, "data", s), copy=True) for s in final_states]
+            self.states = [xp.array((s.data if isinstance(s, Tensor) else s), copy=True) for s in final_states]
         if self.return_state:
             return [output, *[s if isinstance(s, Tensor) else Tensor(s) for s in final_states]]
         return output
@@ -194,7 +194,7 @@ class RNN(Layer):
             raise ShapeError(f"Layer '{self.name}' has {len(self._state_sizes)} state(s), received {len(values)}.")
         arrays = []
         for index, (value, size) in enumerate(zip(values, self._state_sizes)):
-            array = xp.asarray(getattr(value, "data", value), dtype=self.dtype)
+            array = xp.asarray((value.data if isinstance(value, Tensor) else value), dtype=self.dtype)
             expected = (batch if batch is not None else array.shape[0], size)
             if tuple(array.shape) != expected:
                 raise ShapeError(

@@ -1,0 +1,151 @@
+"""Recurrent models built in Strata predict what real Keras predicted (fixtures from make_rnn_fixtures.py).
+
+Weights are read with h5py from Keras 3 ``.weights.h5`` files (v3 layout: RNN variables live on the
+cell, Bidirectional under forward_layer/backward_layer, TimeDistributed under layer) and also from the
+legacy full-model ``.h5`` files (by layer name and ``weight_names``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from engine import backend, layers, models
+from engine.layers.naming import to_snake_case
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "keras_rnn"
+_CHILDREN = ("cell", "forward_layer", "backward_layer", "layer")
+
+
+@pytest.fixture(autouse=True)
+def _float32():
+    previous = backend.floatx()
+    backend.set_floatx("float32")
+    yield
+    backend.set_floatx(previous)
+
+
+def _collect(group: h5py.Group) -> list[np.ndarray]:
+    """A layer group's variables in Keras order: its own vars, then its nested layers' (cell, forward, ...)."""
+    arrays = [np.asarray(group["vars"][k]) for k in sorted(group["vars"].keys(), key=int)] if "vars" in group else []
+    for child in _CHILDREN:
+        if child in group:
+            arrays += _collect(group[child])
+    return arrays
+
+
+def load_v3(model: models.Model, name: str) -> None:
+    counters: dict[str, int] = {}
+    with h5py.File(FIXTURES / f"{name}.weights.h5", "r") as handle:
+        keys = set(handle["layers"].keys())
+        for layer in model.layers:
+            base = to_snake_case(type(layer).__name__)
+            index = counters.get(base, 0)
+            counters[base] = index + 1
+            key = base if index == 0 else f"{base}_{index}"
+            if key not in keys:
+                continue
+            arrays = _collect(handle["layers"][key])
+            if arrays or layer.weights:
+                layer.set_weights(arrays)
+
+
+def load_legacy(model: models.Model, name: str) -> None:
+    with h5py.File(FIXTURES / f"{name}.h5", "r") as handle:
+        root = handle["model_weights"]
+        keras_names = [n.decode() if isinstance(n, bytes) else n for n in root.attrs["layer_names"]]
+        weighted = [n for n in keras_names if len(root[n].attrs["weight_names"])]
+        ours = [layer for layer in model.layers if layer.weights]
+        assert len(weighted) == len(ours)
+        for keras_name, layer in zip(weighted, ours):
+            group = root[keras_name]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            layer.set_weights([np.asarray(group[n]) for n in names])
+
+
+def _arrays(name: str, prefix: str) -> list[np.ndarray]:
+    found = []
+    i = 0
+    while (FIXTURES / f"{name}_{prefix}{i}.npy").exists():
+        found.append(np.load(FIXTURES / f"{name}_{prefix}{i}.npy"))
+        i += 1
+    return found
+
+
+def _seq(*stack):
+    return models.Sequential(list(stack))
+
+
+BUILDERS = {
+    "simple_rnn": lambda: _seq(layers.Input((6, 5)), layers.SimpleRNN(7), layers.Dense(3)),
+    "lstm_seq": lambda: _seq(layers.Input((6, 5)), layers.LSTM(8, return_sequences=True)),
+    "gru_after": lambda: _seq(layers.Input((6, 5)), layers.GRU(6, return_sequences=True)),
+    "gru_before": lambda: _seq(layers.Input((6, 5)), layers.GRU(6, reset_after=False)),
+    "gru_backwards": lambda: _seq(layers.Input((6, 5)), layers.GRU(4, go_backwards=True, return_sequences=True)),
+    "bilstm": lambda: _seq(
+        layers.Input((6, 5)),
+        layers.Bidirectional(layers.LSTM(5, return_sequences=True)),
+        layers.Bidirectional(layers.GRU(3), merge_mode="sum"),
+    ),
+    "timedist": lambda: _seq(
+        layers.Input((6, 5)), layers.TimeDistributed(layers.Dense(4, activation="relu")), layers.LSTM(3)
+    ),
+    "embed_mask_lstm": lambda: _seq(
+        layers.Input((7,), dtype="int32"), layers.Embedding(20, 6, mask_zero=True), layers.LSTM(5), layers.Dense(2)
+    ),
+    "embed_mask_bigru_seq": lambda: _seq(
+        layers.Input((7,), dtype="int32"),
+        layers.Embedding(20, 6, mask_zero=True),
+        layers.Bidirectional(layers.GRU(3, return_sequences=True)),
+    ),
+    "masking_simple_rnn_seq": lambda: _seq(
+        layers.Input((6, 5)), layers.Masking(0.0), layers.SimpleRNN(4, return_sequences=True)
+    ),
+    "lstm_state": lambda: _functional_state(),
+    "faq_shared_lstm": lambda: _faq_shared(),
+}
+
+
+def _functional_state() -> models.Model:
+    inp = layers.Input((6, 5))
+    out, h, c = layers.LSTM(4, return_state=True)(inp)
+    return models.Model(inp, [out, h, c])
+
+
+def _faq_shared() -> models.Model:
+    a, b = layers.Input((140, 256)), layers.Input((140, 256))
+    shared = layers.LSTM(64)
+    merged = layers.Concatenate(axis=-1)([shared(a), shared(b)])
+    return models.Model([a, b], layers.Dense(1, activation="sigmoid")(merged))
+
+
+@pytest.mark.parametrize("loader", [load_v3, load_legacy], ids=["weights_h5", "legacy_h5"])
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_matches_keras(name, loader):
+    model = BUILDERS[name]()
+    loader(model, name)
+    xs = _arrays(name, "x")
+    expected = _arrays(name, "y")
+    got = model.predict(xs if len(xs) > 1 else xs[0], batch_size=4)
+    got = got if isinstance(got, list) else [got]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, atol=1e-5, rtol=1e-5)
+
+
+def test_stateful_matches_keras_over_batches_and_reset():
+    model = _seq(
+        layers.Input(batch_shape=(4, 3, 5)),
+        layers.LSTM(6, stateful=True, return_sequences=True),
+        layers.LSTM(4, stateful=True),
+    )
+    load_v3(model, "stateful_lstm")
+    first, second = _arrays("stateful_lstm", "x")
+    y0, y1, y2 = _arrays("stateful_lstm", "y")
+    np.testing.assert_allclose(model.predict(first, batch_size=4), y0, atol=1e-5)
+    np.testing.assert_allclose(model.predict(second, batch_size=4), y1, atol=1e-5)
+    model.reset_states()
+    np.testing.assert_allclose(model.predict(second, batch_size=4), y2, atol=1e-5)
