@@ -149,6 +149,20 @@ def _relu_inplace(out: Any) -> None:
     xp.maximum(out, zeros.reshape(out.shape), out=out)
 
 
+def _col2im_gemm(rows: Any, w_parts: Any, padded_shape: tuple[int, ...], ksize, out_hw, strides, dilation) -> Any:
+    """``_col2im`` of ``rows @ w_parts[k]`` without materialising all parts: one cache-sized buffer is reused."""
+    n, _, _, c = padded_shape
+    kh, kw = ksize
+    oh, ow = out_hw
+    image = xp.zeros(padded_shape, dtype=rows.dtype)
+    part = xp.empty((rows.shape[0], c), dtype=rows.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xp.matmul(rows, w_parts[i * kw + j], out=part)
+            image[_window(i, j, out_hw, strides, dilation)] += part.reshape(n, oh, ow, c)
+    return image
+
+
 # -- conv2d ---------------------------------------------------------------------
 def conv2d(
     x: Any,
@@ -233,10 +247,9 @@ def _conv2d_nhwc(x: Tensor, kernel: Tensor, bias, strides, padding, dilation, re
             if pointwise:
                 gx = (g2 @ w_mat.T).reshape(x_data.shape)
             else:
-                # One GEMM per kernel position gives contiguous (N*OH*OW, C) parts for the slice-adds.
+                # One GEMM per kernel position gives a contiguous (N*OH*OW, C) part for each slice-add.
                 w_parts = w_data.reshape(kh * kw, c, filters).transpose(0, 2, 1)
-                parts = xp.matmul(g2, w_parts)
-                gx = _crop_nhwc(_col2im(parts, xpad.shape, (kh, kw), (oh, ow), strides, dilation), pads)
+                gx = _crop_nhwc(_col2im_gemm(g2, w_parts, xpad.shape, (kh, kw), (oh, ow), strides, dilation), pads)
         grads = [gx, gw]
         if bias is not None:
             grads.append(gb)

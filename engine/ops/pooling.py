@@ -96,13 +96,11 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
         xp.maximum(out, wide5[:, :, :, b], out=out)
 
     def backward(g):
-        # TF sends the gradient to the first maximum in row-major window order: give every
-        # hit a priority (earlier = larger), keep the best priority per window.
-        count = ph * pw
-        key_dtype = "int8" if count < 127 else "int32"
-        priority = (count - xp.arange(count, dtype=key_dtype)).reshape(ph, 1, pw, 1)
-        priority = xp.ascontiguousarray(xp.broadcast_to(priority, (ph, ow, pw, c))).reshape(ph, ow * pw * c)
-        key = (rows == _widen(out, pw)) * priority
+        # TF sends the gradient to the first maximum in row-major window order: give every hit a
+        # priority (earlier = larger) and keep the best one per window. Rows of a window are
+        # handled over whole contiguous image rows; only the column step works on channel runs.
+        dtype = "int8" if ph * pw < 127 else "int32"
+        key = (rows == _widen(out, pw)) * _priority_pattern(pool, ow, c, dtype)
         best = key[:, :, 0]
         if ph > 1:
             best = xp.maximum(best, key[:, :, 1])
@@ -120,6 +118,14 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
         return (gx,)
 
     return record(out, (x,), backward)
+
+
+def _priority_pattern(pool, ow: int, c: int, dtype: str) -> Any:
+    """(ph, OW*pw*C): the priority (count - row-major window index) of every pixel of one block row."""
+    ph, pw = pool
+    count = ph * pw
+    priority = (count - xp.arange(count, dtype=dtype)).reshape(ph, 1, pw, 1)
+    return xp.ascontiguousarray(xp.broadcast_to(priority, (ph, ow, pw, c))).reshape(ph, ow * pw * c)
 
 
 def _widen(values: Any, pw: int) -> Any:
