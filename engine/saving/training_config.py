@@ -85,9 +85,20 @@ def _per_output_lists(metrics: Any, output_count: int) -> Any:
     return metrics
 
 
+def _objects_from_configs(value: Any, getter: Any, custom_objects: dict[str, Any] | None) -> Any:
+    """Config dicts (``{"class_name": ...}``) inside a loss/metrics spec turned into objects."""
+    if isinstance(value, dict) and "class_name" in value:
+        return getter(value, custom_objects)
+    if isinstance(value, dict):
+        return {k: _objects_from_configs(v, getter, custom_objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_objects_from_configs(v, getter, custom_objects) for v in value]
+    return value
+
+
 def compile_from_config(model: Any, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> None:
     """``model.compile(...)`` with the arguments a ``training_config`` describes."""
-    from engine import optimizers  # noqa: PLC0415
+    from engine import losses, metrics, optimizers  # noqa: PLC0415
 
     if not isinstance(config, dict) or "optimizer_config" not in config:
         raise ConfigError("training_config needs an 'optimizer_config' entry.")
@@ -96,8 +107,10 @@ def compile_from_config(model: Any, config: dict[str, Any], custom_objects: dict
         optimizer = optimizers.deserialize(config["optimizer_config"], custom_objects)
         model.compile(
             optimizer=optimizer,
-            loss=config.get("loss"),
-            metrics=_per_output_lists(config.get("metrics"), outputs),
+            loss=_objects_from_configs(config.get("loss"), losses.get, custom_objects),
+            metrics=_objects_from_configs(_per_output_lists(config.get("metrics"), outputs), metrics.get, custom_objects),
             loss_weights=config.get("loss_weights"),
-            weighted_metrics=_per_output_lists(config.get("weighted_metrics"), outputs),
+            weighted_metrics=_objects_from_configs(
+                _per_output_lists(config.get("weighted_metrics"), outputs), metrics.get, custom_objects
+            ),
         )
