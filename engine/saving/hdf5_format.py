@@ -25,7 +25,6 @@ from engine.errors import ModelFileError, StrataError
 from engine.saving import legacy_weights, optimizer_state
 from engine.saving.atomic import atomic_path
 from engine.saving.config_compat import normalize_model_config
-from engine.saving.object_registration import CustomObjectScope
 from engine.saving.h5_utils import (
     decode,
     open_for_reading,
@@ -35,6 +34,7 @@ from engine.saving.h5_utils import (
     write_dataset,
     write_string_list,
 )
+from engine.saving.object_registration import CustomObjectScope
 from engine.saving.training_config import compile_from_config, training_config
 
 CONFIG_CHECKSUM_ATTR = "strata_config_crc32"

@@ -15,8 +15,8 @@ import yaml
 from engine.errors import ConfigError
 from engine.saving import legacy_weights
 from engine.saving.config_compat import normalize_model_config
-from engine.saving.object_registration import CustomObjectScope
 from engine.saving.hdf5_format import model_config_of, preserved_random_state
+from engine.saving.object_registration import CustomObjectScope
 
 
 def model_to_dict(model: Any) -> dict[str, Any]:

@@ -108,7 +108,9 @@ def compile_from_config(model: Any, config: dict[str, Any], custom_objects: dict
         model.compile(
             optimizer=optimizer,
             loss=_objects_from_configs(config.get("loss"), losses.get, custom_objects),
-            metrics=_objects_from_configs(_per_output_lists(config.get("metrics"), outputs), metrics.get, custom_objects),
+            metrics=_objects_from_configs(
+                _per_output_lists(config.get("metrics"), outputs), metrics.get, custom_objects
+            ),
             loss_weights=config.get("loss_weights"),
             weighted_metrics=_objects_from_configs(
                 _per_output_lists(config.get("weighted_metrics"), outputs), metrics.get, custom_objects
