@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import activations, constraints, initializers, regularizers
+from engine.backend import xp
 from engine.errors import ConfigError
 from engine.layers.layer import Layer
 
@@ -80,6 +81,8 @@ class RecurrentCell(Layer):
             "recurrent_kernel", (self.units, width), self.recurrent_initializer,
             regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
         )  # fmt: skip
+        # The orthogonal initializer may hand back a transposed (non-contiguous) array: make it a plain one.
+        self.recurrent_kernel.data = xp.ascontiguousarray(self.recurrent_kernel.data)
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(

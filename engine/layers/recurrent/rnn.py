@@ -50,6 +50,7 @@ class RNN(Layer):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("time_major", None)  # Keras 2 configs; always False there
+        kwargs.pop("implementation", None)  # Keras 2 kernel-layout switch; the maths is the same
         super().__init__(**kwargs)
         if isinstance(cell, dict):
             from engine.models.model_config import deserialize_layer  # noqa: PLC0415
