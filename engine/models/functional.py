@@ -145,7 +145,7 @@ class Model(SavingMixin, Trainer, Layer):
         checked = []
         for index, (tensor, value) in enumerate(zip(self.inputs, given)):
             converted = _to_tensor(value)
-            _check_input_shape(self.name, index, tensor, converted)
+            _check_input_shape(self.name, index, tensor, converted, model=self)
             checked.append(converted)
         return checked
 
@@ -197,14 +197,28 @@ class Model(SavingMixin, Trainer, Layer):
         return f"<{type(self).__name__} name={self.name!r} layers={len(self.layers)}>"
 
 
-def _check_input_shape(model_name: str, index: int, tensor: KerasTensor, value: Any) -> None:
+def _check_input_shape(model_name: str, index: int, tensor: KerasTensor, value: Any, model: Any = None) -> None:
     if not isinstance(value, Tensor):
         return
     expected = tensor.shape
     actual = value.shape
     compatible = len(expected) == len(actual) and all(e is None or e == a for e, a in zip(expected, actual))
+    if not compatible and _is_stateful_batch_mismatch(model, expected, actual):
+        raise ShapeError(
+            f"Model '{model_name}' is stateful with a fixed batch size of {expected[0]}: input {index} expects "
+            f"shape {format_shape(expected)}, received data of shape {format_shape(actual)}. Feed batches of "
+            f"exactly {expected[0]} samples (batch_size={expected[0]}, a sample count divisible by it)."
+        )
     if not compatible:
         raise ShapeError(
             f"Input {index} of model '{model_name}' (layer '{tensor._keras_history[0].name}') expects shape "
             f"{format_shape(expected)}, received data of shape {format_shape(actual)}."
         )
+
+
+def _is_stateful_batch_mismatch(model: Any, expected: tuple, actual: tuple) -> bool:
+    if model is None or not expected or not actual or expected[0] is None or expected[0] == actual[0]:
+        return False
+    from engine.training.trainer import _all_layers  # noqa: PLC0415
+
+    return any(getattr(layer, "stateful", False) for layer in _all_layers(model))
