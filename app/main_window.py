@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.canvas.quickAddRequested.connect(self.open_quick_add)
         self.problems.problemActivated.connect(self.select_node)
         self.palette.activated.connect(self.add_after_selection)
-        self.stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.stack.cleanChanged.connect(self._update_title)
         self.refresh_palette()
         self._build_actions()
         self.set_theme(theme)
@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args: object) -> None:
         name = self.path.name if self.path else f"{self.doc.name} (unsaved)"
         self.setWindowTitle(f"{name}{'' if self.stack.isClean() else ' •'} — Strata Studio")
 

@@ -308,7 +308,7 @@ class NodeCanvas(QGraphicsView):
         self._pending_port: PortItem | None = None
         self._press_positions: dict[object, QPointF] = {}
         self._pan_origin: QPointF | None = None
-        self._scene.selectionChanged.connect(lambda: self.selectionChanged.emit(self.selected_keys()))
+        self._scene.selectionChanged.connect(self._emit_selection)
         self.apply_palette(self.canvas_palette)
 
     # -- appearance ----------------------------------------------------------
@@ -400,6 +400,13 @@ class NodeCanvas(QGraphicsView):
                 edge.update_path()
 
     # -- selection and view ----------------------------------------------------
+    def _emit_selection(self) -> None:
+        try:
+            keys = self.selected_keys()
+        except RuntimeError:  # items already destroyed while the view closes
+            return
+        self.selectionChanged.emit(keys)
+
     def selected_keys(self) -> list[object]:
         return [k for k, item in self.nodes.items() if item.isSelected()]
 
