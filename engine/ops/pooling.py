@@ -96,21 +96,7 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
         xp.maximum(out, wide5[:, :, :, b], out=out)
 
     def backward(g):
-        # TF sends the gradient to the first maximum in row-major window order: give every hit a
-        # priority (earlier = larger) and keep the best one per window. Rows of a window are
-        # handled over whole contiguous image rows; only the column step works on channel runs.
-        dtype = "int8" if ph * pw < 127 else "int32"
-        key = (rows == _widen(out, pw)) * _priority_pattern(pool, ow, c, dtype)
-        best = key[:, :, 0]
-        if ph > 1:
-            best = xp.maximum(best, key[:, :, 1])
-            for a in range(2, ph):
-                xp.maximum(best, key[:, :, a], out=best)
-        best5 = best.reshape(n, oh, ow, pw, c)
-        top = xp.ascontiguousarray(best5[:, :, :, 0])
-        for b in range(1, pw):
-            xp.maximum(top, best5[:, :, :, b], out=top)
-        grad_rows = _widen(g, pw) * (key == _widen(top, pw))
+        grad_rows = _widen(g, pw) * _first_maxima(rows, out, pool)
         if oh * ph == h and ow * pw == w:
             return (grad_rows.reshape(data.shape),)
         gx = xp.zeros(data.shape, dtype=g.dtype)
@@ -118,6 +104,28 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
         return (gx,)
 
     return record(out, (x,), backward)
+
+
+def _first_maxima(rows: Any, out: Any, pool) -> Any:
+    """Boolean (N, OH, ph, OW*pw*C) mask of each window's first maximum in row-major order (TF's rule).
+
+    Every hit gets a priority (earlier = larger) and the best one per window wins. Rows of a window
+    are compared over whole contiguous image rows; only the column step works on channel runs.
+    """
+    n, oh, ow, c = out.shape
+    ph, pw = pool
+    dtype = "int8" if ph * pw < 127 else "int32"
+    key = (rows == _widen(out, pw)) * _priority_pattern(pool, ow, c, dtype)
+    best = key[:, :, 0]
+    if ph > 1:
+        best = xp.maximum(best, key[:, :, 1])
+        for a in range(2, ph):
+            xp.maximum(best, key[:, :, a], out=best)
+    best5 = best.reshape(n, oh, ow, pw, c)
+    top = xp.ascontiguousarray(best5[:, :, :, 0])
+    for b in range(1, pw):
+        xp.maximum(top, best5[:, :, :, b], out=top)
+    return key == _widen(top, pw)
 
 
 def _priority_pattern(pool, ow: int, c: int, dtype: str) -> Any:
