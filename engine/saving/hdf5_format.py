@@ -112,8 +112,10 @@ def load_model_from_hdf5(filepath: str, custom_objects: dict[str, Any] | None = 
         return _load(handle, filepath, custom_objects, compile)
     except ModelFileError:
         raise
-    except (StrataError, ValueError, TypeError, KeyError, OSError, RuntimeError, AttributeError, IndexError) as error:
+    except StrataError as error:
         raise ModelFileError(f"Cannot load a model from '{filepath}': {error}") from error
+    except Exception as error:  # noqa: BLE001 - any failure reading an untrusted file is reported as such
+        raise ModelFileError(f"Cannot load a model from '{filepath}': {type(error).__name__}: {error}") from error
     finally:
         with contextlib.suppress(Exception):
             handle.close()

@@ -60,34 +60,18 @@ class SavingMixin:
         ``by_name=True`` loads only the layers whose names match; ``skip_mismatch=True`` skips (with a
         warning) layers whose weight count or shapes differ instead of raising.
         """
-        import h5py  # noqa: PLC0415
-
-        from engine.saving.h5_utils import open_for_reading  # noqa: PLC0415
-        from engine.saving.legacy_weights import load_weights_from_group  # noqa: PLC0415
-        from engine.saving.weights_v3 import load_weights_v3  # noqa: PLC0415
-
         path = _path(filepath)
         if not self.built or getattr(self, "_graph", None) is None:
             raise ModelFileError(
                 f"Cannot load weights from '{path}' into model '{self.name}': it is not built yet, so it has no "
                 "weights. Build it (call it on data or give it an input shape) first."
             )
-        handle = open_for_reading(path, "weights")
         try:
-            if "layers" in handle and "layer_names" not in handle.attrs and "model_weights" not in handle:
-                handle.close()
-                load_weights_v3(self, path, by_name=by_name, skip_mismatch=skip_mismatch)
-                return
-            group = handle["model_weights"] if "model_weights" in handle else handle
-            try:
-                load_weights_from_group(group, self, path, by_name=by_name, skip_mismatch=skip_mismatch)
-            except ModelFileError:
-                raise
-            except (KeyError, ValueError, TypeError, OSError) as error:
-                raise ModelFileError(f"Cannot load weights from '{path}': {error}") from error
-        finally:
-            if isinstance(handle, h5py.File) and handle.id.valid:
-                handle.close()
+            _load_weights_file(self, path, by_name, skip_mismatch)
+        except ModelFileError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure reading an untrusted file is reported as such
+            raise ModelFileError(f"Cannot load weights from '{path}': {type(error).__name__}: {error}") from error
 
     def to_json(self, **kwargs: Any) -> str:
         from engine.saving.json_yaml import to_json  # noqa: PLC0415
@@ -98,3 +82,17 @@ class SavingMixin:
         from engine.saving.json_yaml import to_yaml  # noqa: PLC0415
 
         return to_yaml(self, **kwargs)
+
+
+def _load_weights_file(model: Any, path: str, by_name: bool, skip_mismatch: bool) -> None:
+    from engine.saving.h5_utils import open_for_reading  # noqa: PLC0415
+    from engine.saving.legacy_weights import load_weights_from_group  # noqa: PLC0415
+    from engine.saving.weights_v3 import load_weights_v3  # noqa: PLC0415
+
+    with open_for_reading(path, "weights") as handle:
+        v3 = "layers" in handle and "layer_names" not in handle.attrs and "model_weights" not in handle
+        if not v3:
+            group = handle["model_weights"] if "model_weights" in handle else handle
+            load_weights_from_group(group, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+            return
+    load_weights_v3(model, path, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -132,10 +132,10 @@ def load_weights_v3(model: Any, filepath: str, by_name: bool = False, skip_misma
             raise ModelFileError(f"'{filepath}' has no 'layers' group: it is not a .weights.h5 file.")
         try:
             entries = _collect(handle["layers"], model.layers, filepath, by_name, "")
-        except (KeyError, ValueError, TypeError, OSError) as error:
-            if isinstance(error, ModelFileError):
-                raise
-            raise ModelFileError(f"Cannot read weights from '{filepath}': {error}") from error
+        except ModelFileError:
+            raise
+        except Exception as error:  # noqa: BLE001 - h5py raises many kinds of errors on damaged files
+            raise ModelFileError(f"Cannot read weights from '{filepath}': {type(error).__name__}: {error}") from error
         assignments = []
         for layer, arrays, label in entries:
             problem = legacy_weights.mismatch(layer, arrays)
