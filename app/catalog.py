@@ -44,6 +44,7 @@ _PACKAGE_GROUPS = {
     "merging": "Merge",
     "reshaping": "Reshape",
     "activation_layers": "Activation",
+    "wrappers": "Recurrent",
 }
 _CLASS_GROUPS = {"InputLayer": "Input", "Dropout": "Regularization"}
 
@@ -96,15 +97,26 @@ def layer_types() -> list[LayerType]:
     """Every built-in and registered custom layer, grouped, in palette order."""
     found: dict[str, type] = {}
     for name, cls in builtins_of("layer").items():
-        if name != "Layer" and isinstance(cls, type) and issubclass(cls, Layer):
+        if name != "Layer" and not name.endswith("Cell") and isinstance(cls, type) and issubclass(cls, Layer):
             found[name] = cls
     for name, cls in get_custom_objects().items():
         if ">" not in name and isinstance(cls, type) and issubclass(cls, Layer) and name not in found:
             found[name] = cls
     types = [
-        LayerType(name, _group_of(name, cls), is_multi_input(name), _first_line(cls.__doc__)) for name, cls in found.items()
+        LayerType(name, _group_of(name, cls), is_multi_input(name), _first_line(cls.__doc__))
+        for name, cls in found.items()
+        if _creatable(name)
     ]
     return sorted(types, key=lambda t: (GROUPS.index(t.group), t.class_name))
+
+
+def _creatable(class_name: str) -> bool:
+    """Whether the engine can make this layer from defaults (abstract bases and broken layers are left out)."""
+    try:
+        default_config(class_name)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def _group_of(name: str, cls: type) -> str:
@@ -123,6 +135,17 @@ def _first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
 
 
+def _required_default(class_name: str, param: str) -> Any:
+    if param == "layer":  # wrappers: Bidirectional(LSTM), TimeDistributed(Dense)
+        inner = "LSTM" if class_name == "Bidirectional" else "Dense"
+        cls = layer_class(inner)
+        return cls(32) if cls is not None else None
+    if param == "cell":
+        cls = layer_class("LSTMCell")
+        return cls(32) if cls is not None else None
+    return _REQUIRED_DEFAULTS.get(param)
+
+
 @lru_cache(maxsize=None)
 def _default_config_json(class_name: str) -> str:
     if class_name == "InputLayer":
@@ -134,7 +157,7 @@ def _default_config_json(class_name: str) -> str:
     for param in list(inspect.signature(cls.__init__).parameters.values())[1:]:
         if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL) or param.default is not param.empty:
             continue
-        kwargs[param.name] = _REQUIRED_DEFAULTS.get(param.name)
+        kwargs[param.name] = _required_default(class_name, param.name)
     layer = cls(name="__catalog_probe__", **kwargs)
     config = layer.get_config()
     config.pop("name", None)
@@ -230,7 +253,7 @@ def _field(key: str, value: Any) -> dict[str, Any]:
 
 def _named(value: Any) -> Any:
     if isinstance(value, dict) and "class_name" in value:
-        if value.get("config"):
+        if any(v is not None for v in (value.get("config") or {}).values()):
             return value  # keeps custom settings (e.g. a seed): shown as JSON by the form
         return to_snake_case(value["class_name"])
     return value

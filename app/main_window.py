@@ -191,10 +191,6 @@ class MainWindow(QMainWindow):
         entries = []
         self.layer_names = []
         for layer_type in catalog.layer_types():
-            try:
-                catalog.default_config(layer_type.class_name)
-            except Exception:  # noqa: BLE001,S112 - a layer the engine cannot create with defaults is left out
-                continue
             entries.append((layer_type.group, layer_type.class_name, layer_type.description))
             self.layer_names.append(layer_type.class_name)
         self.palette.set_entries(entries)

@@ -127,6 +127,9 @@ class Validator:
             if edge.source_port >= len(upstream.shapes):
                 return NodeStatus(error=f"Layer '{doc.nodes[edge.source].name}' has no output {edge.source_port}.")
             shapes.append(upstream.shapes[edge.source_port])
+        if owner.config.get("stateful") and shapes and shapes[0] and shapes[0][0] is None:
+            return NodeStatus(error=f"Layer '{owner.name}' is stateful, so the model needs a fixed batch size: set "
+                                    "'Batch size' on its Input layer (Input(shape, batch_size=...) in code).")
         return self._cached(owner, shapes)
 
     def _cached(self, owner: DocNode, shapes: list[tuple]) -> NodeStatus:
