@@ -123,18 +123,6 @@ def _im2col(xpad: Any, ksize, out_hw, strides, dilation, extra_ones: bool = Fals
     return cols
 
 
-def _col2im(parts: Any, padded_shape: tuple[int, ...], ksize, out_hw, strides, dilation) -> Any:
-    """Scatter-add per-kernel-position parts (KH*KW, N*OH*OW, C) into a zero image of ``padded_shape``."""
-    n, _, _, c = padded_shape
-    kh, kw = ksize
-    oh, ow = out_hw
-    image = xp.zeros(padded_shape, dtype=parts.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            image[_window(i, j, out_hw, strides, dilation)] += parts[i * kw + j].reshape(n, oh, ow, c)
-    return image
-
-
 _ZEROS: dict[tuple[int, str], Any] = {}
 
 
@@ -150,7 +138,11 @@ def _relu_inplace(out: Any) -> None:
 
 
 def _col2im_gemm(rows: Any, w_parts: Any, padded_shape: tuple[int, ...], ksize, out_hw, strides, dilation) -> Any:
-    """``_col2im`` of ``rows @ w_parts[k]`` without materialising all parts: one cache-sized buffer is reused."""
+    """Scatter-add ``rows @ w_parts[k]`` (one (N*OH*OW, C) part per kernel position k) into a zero image.
+
+    Each part is computed into the same cache-sized buffer right before its slice-add, so the
+    kh*kw parts are never all in memory at once.
+    """
     n, _, _, c = padded_shape
     kh, kw = ksize
     oh, ow = out_hw
@@ -338,7 +330,7 @@ def conv2d_transpose(
     x2 = x_data.reshape(-1, c)
     # kernel (kh, kw, F, C) -> (kh*kw, C, F): one GEMM per kernel position, scattered like conv2d's gradient.
     w_parts = w_data.reshape(kh * kw, filters, c).transpose(0, 2, 1)
-    out = _crop_nhwc(_col2im(xp.matmul(x2, w_parts), full_shape, (kh, kw), (h, w), strides, dilation), crop)
+    out = _crop_nhwc(_col2im_gemm(x2, w_parts, full_shape, (kh, kw), (h, w), strides, dilation), crop)
     out = xp.ascontiguousarray(out)
     if bias is not None:
         out += bias.data
