@@ -1,4 +1,7 @@
-"""Joins a design document to the node canvas: document events redraw the canvas, canvas gestures become undo commands."""
+"""Joins a design document to the node canvas.
+
+Document events redraw the canvas; canvas gestures become undo commands.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ def group_of(class_name: str) -> str:
 class CanvasController(QObject):
     """Keeps ``canvas`` drawing ``doc``; pushes every user edit onto ``stack``."""
 
-    nodeCreated = Signal(int)
+    nodeCreated = Signal(int)  # noqa: N815
 
     def __init__(self, doc: DesignDocument, canvas: NodeCanvas, stack: QUndoStack) -> None:
         super().__init__(canvas)
@@ -50,7 +53,7 @@ class CanvasController(QObject):
     def spec_for(self, node: DocNode) -> NodeSpec:
         owner = self.doc.nodes.get(node.shares, node) if node.shares is not None else node
         status = self.doc.analysis.status.get(node.id)
-        calls = sum(1 for n in self.doc.nodes.values() if n.id == owner.id or n.shares == owner.id)
+        calls = sum(1 for n in self.doc.nodes.values() if owner.id in (n.id, n.shares))
         shape = status.shape_text if status is not None else "…"
         params = status.params if status is not None else 0
         detail = catalog.key_settings(node.class_name, owner.config)
@@ -69,7 +72,7 @@ class CanvasController(QObject):
             muted=bool(status is not None and status.blocked),
             locked=not owner.trainable,
             accent=GROUP_COLORS.get(group_of(node.class_name), "#5b8def"),
-            badge=f"shared ×{calls}" if calls > 1 else "",
+            badge=f"shared ×{calls}" if calls > 1 else "",  # noqa: RUF001
             tooltip=tooltip,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import engine.layers  # noqa: F401 - registers the built-in layers
@@ -146,7 +146,7 @@ def _required_default(class_name: str, param: str) -> Any:
     return _REQUIRED_DEFAULTS.get(param)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _default_config_json(class_name: str) -> str:
     if class_name == "InputLayer":
         return json.dumps(_INPUT_DEFAULT)
@@ -179,7 +179,11 @@ def canonical_config(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
 
     if class_name == "InputLayer":
         shape = config.get("batch_input_shape")
-        if not isinstance(shape, (list, tuple)) or not shape or any(d is not None and (not isinstance(d, int) or d <= 0) for d in shape[1:]):
+        if (
+            not isinstance(shape, (list, tuple))
+            or not shape
+            or any(d is not None and (not isinstance(d, int) or d <= 0) for d in shape[1:])
+        ):
             raise StrataConfigError(f"Input '{config.get('name')}': the shape must list positive sizes, got {shape!r}.")
         return dict(config)
     layer = deserialize_layer({"class_name": class_name, "config": config})
@@ -207,8 +211,17 @@ def schema_for(class_name: str, config: dict[str, Any]) -> list[dict[str, Any]]:
     if class_name == "InputLayer":
         shape = config.get("batch_input_shape") or [None]
         fields.append({"key": "shape", "label": "Shape (no batch)", "kind": "ints", "value": list(shape[1:])})
-        fields.append({"key": "batch_size", "label": "Batch size", "kind": "int", "value": shape[0], "nullable": True,
-                       "minimum": 1, "maximum": 1_000_000})
+        fields.append(
+            {
+                "key": "batch_size",
+                "label": "Batch size",
+                "kind": "int",
+                "value": shape[0],
+                "nullable": True,
+                "minimum": 1,
+                "maximum": 1_000_000,
+            }
+        )
         return fields
     for key, value in config.items():
         if key in _HIDDEN_KEYS:
@@ -223,7 +236,7 @@ def _label(key: str) -> str:
 
 def _field(key: str, value: Any) -> dict[str, Any]:
     field: dict[str, Any] = {"key": key, "label": _label(key), "value": value}
-    if key == "activation" or key == "recurrent_activation":
+    if key in ("activation", "recurrent_activation"):
         field.update(kind="choice", choices=_choices("activation"), value=_named(value))
     elif key.endswith("_initializer"):
         field.update(kind="choice", choices=_choices("initializer"), value=_named(value))
@@ -277,8 +290,22 @@ def key_settings(class_name: str, config: dict[str, Any]) -> str:
     if class_name == "InputLayer":
         return ""
     parts = []
-    for key in ("units", "filters", "kernel_size", "strides", "pool_size", "rate", "target_shape", "axis", "padding",
-                "activation", "n", "size", "dims", "stddev"):
+    for key in (
+        "units",
+        "filters",
+        "kernel_size",
+        "strides",
+        "pool_size",
+        "rate",
+        "target_shape",
+        "axis",
+        "padding",
+        "activation",
+        "n",
+        "size",
+        "dims",
+        "stddev",
+    ):
         if key not in config:
             continue
         value = _named(config[key])
@@ -289,7 +316,7 @@ def key_settings(class_name: str, config: dict[str, Any]) -> str:
         if key == "axis" and value == -1:
             continue
         if isinstance(value, (list, tuple)):
-            value = "×".join(str(v) for v in value)
+            value = "×".join(str(v) for v in value)  # noqa: RUF001
         if isinstance(value, dict):
             continue
         parts.append(str(value) if key in ("units", "filters", "activation") else f"{key.split('_')[0]} {value}")

@@ -16,11 +16,19 @@ def copy_nodes(doc: DesignDocument, node_ids: list[int]) -> str:
     ids = {n.id for n in chosen}
     data = {
         "nodes": [
-            {"id": n.id, "class_name": n.class_name, "config": n.config, "x": n.x, "y": n.y,
-             "shares": n.shares if n.shares in ids else None}
+            {
+                "id": n.id,
+                "class_name": n.class_name,
+                "config": n.config,
+                "x": n.x,
+                "y": n.y,
+                "shares": n.shares if n.shares in ids else None,
+            }
             for n in chosen
         ],
-        "edges": [[e.source, e.target, e.port, e.source_port] for e in doc.edges if e.source in ids and e.target in ids],
+        "edges": [
+            [e.source, e.target, e.port, e.source_port] for e in doc.edges if e.source in ids and e.target in ids
+        ],
     }
     return json.dumps(data)
 
@@ -44,5 +52,7 @@ def paste_nodes(doc: DesignDocument, text: str, offset: float = 40.0) -> tuple[l
     for entry, node in zip(data.get("nodes", []), nodes):
         if entry.get("shares") is not None:
             node.shares = mapping.get(entry["shares"])
-    edges = [Edge(mapping[s], mapping[t], p, sp) for s, t, p, sp in data.get("edges", []) if s in mapping and t in mapping]
+    edges = [
+        Edge(mapping[s], mapping[t], p, sp) for s, t, p, sp in data.get("edges", []) if s in mapping and t in mapping
+    ]
     return nodes, edges

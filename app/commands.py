@@ -113,7 +113,9 @@ class ChangeConfigCommand(QUndoCommand):
 class MoveCommand(QUndoCommand):
     """Move nodes: ``moves`` are (id, old_x, old_y, new_x, new_y)."""
 
-    def __init__(self, doc: DesignDocument, moves: list[tuple[int, float, float, float, float]], text: str = "Move") -> None:
+    def __init__(
+        self, doc: DesignDocument, moves: list[tuple[int, float, float, float, float]], text: str = "Move"
+    ) -> None:
         super().__init__(text)
         self.doc, self.moves = doc, list(moves)
 

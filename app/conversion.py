@@ -52,7 +52,9 @@ def to_model(doc: DesignDocument, custom_objects: dict[str, Any] | None = None) 
     consumed = {e.source for e in doc.edges}
     inputs = [outputs_of[n][0] for n in analysis.order if doc.nodes[n].class_name == "InputLayer"]
     outputs = [t for n in analysis.order if n not in consumed for t in outputs_of[n]]
-    outputs = [t for t in outputs if t._keras_history[0] is not None and not isinstance(t._keras_history[0], InputLayer)]
+    outputs = [
+        t for t in outputs if t._keras_history[0] is not None and not isinstance(t._keras_history[0], InputLayer)
+    ]
     if not outputs:
         raise GraphError("The design has no output: connect at least one layer after the Input.")
     return Model(

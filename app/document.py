@@ -46,8 +46,9 @@ class DocNode:
         return bool(self.config.get("trainable", True))
 
     def copy(self) -> DocNode:
-        return DocNode(self.id, self.class_name, copy.deepcopy(self.config), self.x, self.y, self.weights, self.shares,
-                       self.note)
+        return DocNode(
+            self.id, self.class_name, copy.deepcopy(self.config), self.x, self.y, self.weights, self.shares, self.note
+        )
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ class DesignDocument:
         self._changed()
         return node
 
-    def create_node(self, class_name: str, x: float = 0.0, y: float = 0.0, config: dict[str, Any] | None = None) -> DocNode:
+    def create_node(
+        self, class_name: str, x: float = 0.0, y: float = 0.0, config: dict[str, Any] | None = None
+    ) -> DocNode:
         """A new node (not yet added) with the catalog's default config and a free name."""
         config = dict(config) if config is not None else catalog.default_config(class_name)
         config["name"] = self.unique_name(config.get("name") or catalog.default_name_base(class_name))
@@ -221,8 +224,10 @@ class DesignDocument:
         """Everything a person edits (no weights), as comparable plain data."""
         return {
             "name": self.name,
-            "nodes": {i: (n.class_name, n.config, round(n.x, 3), round(n.y, 3), n.shares, n.note)
-                      for i, n in sorted(self.nodes.items())},
+            "nodes": {
+                i: (n.class_name, n.config, round(n.x, 3), round(n.y, 3), n.shares, n.note)
+                for i, n in sorted(self.nodes.items())
+            },
             "edges": sorted((e.source, e.target, e.port, e.source_port) for e in self.edges),
         }
 

@@ -44,8 +44,11 @@ class InspectorController(QObject):
             return
         if len(self.selection) > 1:
             frozen = all(not self.doc.nodes[self._owner(i)].trainable for i in self.selection)
-            self.form.set_schema(f"{len(self.selection)} layers selected", "Settings shared by the selection.",
-                                 [{"key": "trainable", "label": "Trainable", "kind": "bool", "value": not frozen}])
+            self.form.set_schema(
+                f"{len(self.selection)} layers selected",
+                "Settings shared by the selection.",
+                [{"key": "trainable", "label": "Trainable", "kind": "bool", "value": not frozen}],
+            )
             self._shown = ("many", tuple(self.selection))
             return
         node_id = self._owner(self.selection[0])
@@ -57,8 +60,11 @@ class InspectorController(QObject):
         if shown == self._shown:
             self.form.set_footer(footer)
         else:
-            subtitle = node.class_name + (" · shared layer" if self.selection[0] != node_id or any(
-                n.shares == node_id for n in self.doc.nodes.values()) else "")
+            subtitle = node.class_name + (
+                " · shared layer"
+                if self.selection[0] != node_id or any(n.shares == node_id for n in self.doc.nodes.values())
+                else ""
+            )
             self.form.set_schema(node.name, subtitle, fields, footer)
             self._shown = shown
         if status is not None and status.error:
@@ -81,8 +87,12 @@ class InspectorController(QObject):
         subtitle = "Select a layer to edit its settings."
         if stateful:
             subtitle += f"\nStateful layers ({', '.join(stateful)}) need a fixed batch size: set it on each Input."
-        self.form.set_schema("Model", subtitle, [{"key": "model_name", "label": "Model name", "kind": "text",
-                                                   "value": self.doc.name}], footer)
+        self.form.set_schema(
+            "Model",
+            subtitle,
+            [{"key": "model_name", "label": "Model name", "kind": "text", "value": self.doc.name}],
+            footer,
+        )
         self._shown = ("model",)
 
     # -- edits ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from app.validation import topological_order
 if TYPE_CHECKING:
     from app.document import DesignDocument
 
-ROW_HEIGHT = 120.0
+ROW_HEIGHT = 135.0
 COLUMN_WIDTH = 240.0
 
 

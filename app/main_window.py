@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.summary_dock.raise_()
         self.inspector_dock.raise_()
         self.guide_dock.hide()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [235, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.summary_dock], [210], Qt.Orientation.Vertical)
 
         self.status_label = QLabel()
@@ -92,8 +92,11 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title}Dock")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -139,8 +142,12 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
         self._action(edit, "&Duplicate", self.duplicate, "Ctrl+D")
         self._action(edit, "De&lete", self.delete_selection)
-        self._action(edit, "Select &All", lambda: self.canvas.select_keys(list(self.doc.nodes)),
-                     QKeySequence.StandardKey.SelectAll)
+        self._action(
+            edit,
+            "Select &All",
+            lambda: self.canvas.select_keys(list(self.doc.nodes)),
+            QKeySequence.StandardKey.SelectAll,
+        )
         edit.addSeparator()
         self._action(edit, "&Freeze Selected", lambda: self.set_selection_trainable(False), "Ctrl+K")
         self._action(edit, "Un&freeze Selected", lambda: self.set_selection_trainable(True), "Ctrl+Shift+K")
@@ -178,10 +185,17 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.open_action, self.save_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
-        toolbar.addAction(self.undo_action)
-        toolbar.addAction(self.redo_action)
+        for text, slot, signal in (
+            ("Undo", self.stack.undo, self.stack.canUndoChanged),
+            ("Redo", self.stack.redo, self.stack.canRedoChanged),
+        ):
+            action = QAction(text, self)  # short labels: the menu entries carry the command names
+            action.triggered.connect(slot)
+            action.setEnabled(False)
+            signal.connect(action.setEnabled)
+            toolbar.addAction(action)
         toolbar.addSeparator()
-        for text, slot in (("Fit", self.canvas.fit_all), ("Auto Layout", self.auto_layout)):
+        for text, slot in (("Fit to View", self.canvas.fit_all), ("Auto Layout", self.auto_layout)):
             action = QAction(text, self)
             action.triggered.connect(slot)
             toolbar.addAction(action)
@@ -207,18 +221,23 @@ class MainWindow(QMainWindow):
             status = analysis.status.get(node_id)
             owner = self.doc.nodes.get(node.shares, node) if node.shares is not None else node
             inbound = ", ".join(self.doc.nodes[e.source].name for e in self.doc.inbound(node_id))
-            rows.append([
-                f"{owner.name} ({node.class_name})",
-                status.shape_text if status else "?",
-                f"{status.params:,}" if status else "0",
-                "yes" if owner.trainable else "frozen",
-                inbound,
-            ])
+            rows.append(
+                [
+                    f"{owner.name} ({node.class_name})",
+                    status.shape_text if status else "?",
+                    f"{status.params:,}" if status else "0",
+                    "yes" if owner.trainable else "frozen",
+                    inbound,
+                ]
+            )
         total, trainable = analysis.totals
-        footer = (f"<b>Total params:</b> {total:,} &nbsp;·&nbsp; <b>Trainable:</b> {trainable:,} &nbsp;·&nbsp; "
-                  f"<b>Non-trainable:</b> {total - trainable:,}")
-        self.summary.set_content(["Layer (type)", "Output shape", "Param #", "Trainable", "Connected to"], rows, footer,
-                                 numeric=(2,))
+        footer = (
+            f"<b>Total params:</b> {total:,} &nbsp;·&nbsp; <b>Trainable:</b> {trainable:,} &nbsp;·&nbsp; "
+            f"<b>Non-trainable:</b> {total - trainable:,}"
+        )
+        self.summary.set_content(
+            ["Layer (type)", "Output shape", "Param #", "Trainable", "Connected to"], rows, footer, numeric=(2,)
+        )
         problems = []
         for problem in analysis.problems:
             title = self.doc.nodes[problem.node_id].name if problem.node_id in self.doc.nodes else ""
@@ -248,8 +267,11 @@ class MainWindow(QMainWindow):
         self.guide_dock.raise_()
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Strata", "<b>Strata Studio</b><br>Design, check and save Keras-compatible "
-                                                "models on Strata's own NumPy engine.")
+        QMessageBox.about(
+            self,
+            "About Strata",
+            "<b>Strata Studio</b><br>Design, check and save Keras-compatible models on Strata's own NumPy engine.",
+        )
 
     # -- selection and editing ---------------------------------------------------------
     def selected(self) -> list[int]:
@@ -262,7 +284,9 @@ class MainWindow(QMainWindow):
         selected = self.selected()
         if len(selected) == 1:
             anchor = self.doc.nodes[selected[0]]
-            node = self.canvas_controller.add_layer(class_name, anchor.x + 60, anchor.y + ROW_HEIGHT / 2, after=anchor.id)
+            node = self.canvas_controller.add_layer(
+                class_name, anchor.x + 60, anchor.y + ROW_HEIGHT / 2, after=anchor.id
+            )
         else:
             center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
             node = self.canvas_controller.add_layer(class_name, center.x(), center.y())
@@ -357,7 +381,9 @@ class MainWindow(QMainWindow):
         if self.stack.isClean():
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "The design has unsaved changes. Save them first?",
+            self,
+            "Unsaved changes",
+            "The design has unsaved changes. Save them first?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Save:
@@ -377,7 +403,9 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.confirm_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", str(self.path.parent if self.path else ""), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open model", str(self.path.parent if self.path else ""), FILE_FILTER
+        )
         if path:
             self.open_path(path)
 
@@ -420,8 +448,9 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self, suffix: str) -> None:
         kind = "JSON" if suffix == ".json" else "YAML"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export architecture as {kind}", f"{self.doc.name}{suffix}",
-                                              f"{kind} (*{suffix})")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export architecture as {kind}", f"{self.doc.name}{suffix}", f"{kind} (*{suffix})"
+        )
         if path:
             try:
                 save_document(self.doc, path if path.endswith(suffix) else path + suffix)
@@ -464,7 +493,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = [f for f in recent_files(self.settings) if Path(f).suffix.lower() in OPEN_SUFFIXES]
         for file in files:
-            self.recent_menu.addAction(Path(file).name, lambda _c=False, f=file: self.confirm_discard() and self.open_path(f))
+            self.recent_menu.addAction(
+                Path(file).name, lambda _c=False, f=file: self.confirm_discard() and self.open_path(f)
+            )
         self.recent_menu.setEnabled(bool(files))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -98,14 +98,20 @@ def _shared_lstm() -> object:
 
 
 TEMPLATES = [
-    Template("MLP (digits)", "Dense classifier for the bundled 8×8 digits", ("Flatten", "Dense", "Dropout"), _mlp),
-    Template("CNN (MNIST)", "Two conv blocks and a dense head for 28×28 images",
-             ("Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout"), _cnn),
+    Template("MLP (digits)", "Dense classifier for the bundled 8x8 digits", ("Flatten", "Dense", "Dropout"), _mlp),
+    Template(
+        "CNN (MNIST)",
+        "Two conv blocks and a dense head for 28x28 images",
+        ("Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout"),
+        _cnn,
+    ),
     Template("LSTM sequence classifier", "One LSTM reading variable-length sequences", ("LSTM", "Dense"), _lstm),
-    Template("Stateful LSTM", "Two stateful LSTMs: the batch size is part of the input", ("LSTM", "Dense"),
-             _stateful_lstm),
-    Template("Two-input shared LSTM", "The Keras FAQ's shared-layer model", ("LSTM", "Dense", "Concatenate"),
-             _shared_lstm),
+    Template(
+        "Stateful LSTM", "Two stateful LSTMs: the batch size is part of the input", ("LSTM", "Dense"), _stateful_lstm
+    ),
+    Template(
+        "Two-input shared LSTM", "The Keras FAQ's shared-layer model", ("LSTM", "Dense", "Concatenate"), _shared_lstm
+    ),
 ]
 
 

@@ -13,8 +13,16 @@ STYLES = Path(__file__).resolve().parent.parent / "resources" / "styles"
 CANVAS = {
     "dark": CanvasPalette(),
     "light": CanvasPalette(
-        background="#fbfbfc", grid="#eef0f3", node="#ffffff", node_border="#c9ced8", text="#1f2329",
-        muted_text="#5b6472", shape_text="#1f7a45", error="#d1352b", selection="#d48806", edge="#8a94a6",
+        background="#fbfbfc",
+        grid="#eef0f3",
+        node="#ffffff",
+        node_border="#c9ced8",
+        text="#1f2329",
+        muted_text="#5b6472",
+        shape_text="#1f7a45",
+        error="#d1352b",
+        selection="#d48806",
+        edge="#8a94a6",
         port="#5b6472",
     ),
 }

@@ -117,8 +117,10 @@ class Validator:
             return self._cached(owner, [])
         inbound = doc.inbound(node.id)
         if not inbound:
-            return NodeStatus(error=f"Layer '{node.name}' ({node.class_name}) has no input: connect a layer's "
-                                    "output to its input port.")
+            return NodeStatus(
+                error=f"Layer '{node.name}' ({node.class_name}) has no input: connect a layer's "
+                "output to its input port."
+            )
         shapes = []
         for edge in inbound:
             upstream = analysis.status.get(edge.source)
@@ -128,8 +130,10 @@ class Validator:
                 return NodeStatus(error=f"Layer '{doc.nodes[edge.source].name}' has no output {edge.source_port}.")
             shapes.append(upstream.shapes[edge.source_port])
         if owner.config.get("stateful") and shapes and shapes[0] and shapes[0][0] is None:
-            return NodeStatus(error=f"Layer '{owner.name}' is stateful, so the model needs a fixed batch size: set "
-                                    "'Batch size' on its Input layer (Input(shape, batch_size=...) in code).")
+            return NodeStatus(
+                error=f"Layer '{owner.name}' is stateful, so the model needs a fixed batch size: set "
+                "'Batch size' on its Input layer (Input(shape, batch_size=...) in code)."
+            )
         return self._cached(owner, shapes)
 
     def _cached(self, owner: DocNode, shapes: list[tuple]) -> NodeStatus:
@@ -153,8 +157,9 @@ def _run_engine(class_name: str, config: dict[str, Any], shapes: list[tuple]) ->
 
     try:
         if class_name == "InputLayer":
-            layer = InputLayer.from_config({k: v for k, v in config.items() if k in ("batch_input_shape", "dtype",
-                                                                                     "name")})
+            layer = InputLayer.from_config(
+                {k: v for k, v in config.items() if k in ("batch_input_shape", "dtype", "name")}
+            )
             return [tuple(layer.batch_shape)], 0, 0, None
         layer = deserialize_layer({"class_name": class_name, "config": config})
         tensors = [KerasTensor(shape) for shape in shapes]

@@ -163,7 +163,7 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
         body = QColor(colors.node)
         if spec.error:
-            body = QColor(colors.error).darker(260)
+            body = _mix(body, QColor(colors.error), 0.22)
         border = QColor(colors.error if spec.error else colors.node_border)
         if self.isSelected():
             border = QColor(colors.selection)
@@ -189,23 +189,35 @@ class NodeItem(QGraphicsItem):
         painter.setFont(title_font)
         painter.setPen(QColor(colors.text))
         title_rect = QRectF(left, rect.top() + 8, width - 18, 18)
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(title_font).elidedText(spec.title, Qt.TextElideMode.ElideRight, int(width * 0.6)))
+        painter.drawText(
+            title_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(title_font).elidedText(spec.title, Qt.TextElideMode.ElideRight, int(width * 0.6)),
+        )
         painter.setFont(small)
         painter.setPen(QColor(colors.muted_text))
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, spec.subtitle)
         detail = spec.detail + (f"  [{spec.badge}]" if spec.badge else "")
-        painter.drawText(QRectF(left, rect.top() + 28, width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, int(width)))
-        painter.setFont(mono)
-        if spec.error:
-            painter.setPen(QColor(colors.error).lighter(130))
-            shape = "error: see tooltip"
+        if spec.error:  # the engine's message, wrapped over the detail and shape rows
+            painter.setPen(QColor(colors.text))
+            painter.drawText(
+                QRectF(left, rect.top() + 28, width, rect.height() - 34),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                _clip_lines(spec.error, QFontMetrics(small), width, 3),
+            )
         else:
+            painter.drawText(
+                QRectF(left, rect.top() + 28, width, 16),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, int(width)),
+            )
+            painter.setFont(mono)
             painter.setPen(QColor(colors.muted_text if spec.muted else colors.shape_text))
-            shape = spec.shape
-        painter.drawText(QRectF(left, rect.top() + 50, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(mono).elidedText(shape, Qt.TextElideMode.ElideRight, int(width)))
+            painter.drawText(
+                QRectF(left, rect.top() + 50, width, 18),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                QFontMetrics(mono).elidedText(spec.shape, Qt.TextElideMode.ElideRight, int(width)),
+            )
         if spec.locked:
             _draw_lock(painter, QPointF(rect.right() - 16, rect.top() + 56), QColor(colors.selection))
 
@@ -217,6 +229,32 @@ class NodeItem(QGraphicsItem):
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
         self.canvas().nodeDoubleClicked.emit(self.spec.key)
         super().mouseDoubleClickEvent(event)
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor(
+        int(a.red() + (b.red() - a.red()) * t),
+        int(a.green() + (b.green() - a.green()) * t),
+        int(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+def _clip_lines(text: str, metrics: QFontMetrics, width: float, lines: int) -> str:
+    """``text`` word-wrapped to at most ``lines`` lines of ``width``, the last one elided."""
+    words, out, current = text.split(), [], ""
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if metrics.horizontalAdvance(trial) <= width or not current:
+            current = trial
+        else:
+            out.append(current)
+            current = word
+    out.append(current)
+    if len(out) > lines:
+        out = out[: lines - 1] + [
+            metrics.elidedText(" ".join(out[lines - 1 :]), Qt.TextElideMode.ElideRight, int(width))
+        ]
+    return "\n".join(out)
 
 
 def _port_x(index: int, count: int) -> float:
@@ -280,14 +318,14 @@ def _curve(start: QPointF, end: QPointF) -> QPainterPath:
 class NodeCanvas(QGraphicsView):
     """The editor view. Keys of nodes and edges are chosen by the owner."""
 
-    connectRequested = Signal(object, int, object, int)  # source key, source port, target key, target port
-    nodesMoved = Signal(list)  # [(key, old_x, old_y, new_x, new_y)] when a drag ends
-    deleteRequested = Signal(list, list)  # node keys, edge keys
-    dropRequested = Signal(str, float, float)  # mime payload, scene x, y
-    quickAddRequested = Signal(float, float)  # scene point under the cursor
-    contextMenuRequested = Signal(list, object)  # selected node keys, global QPoint
-    selectionChanged = Signal(list)  # node keys
-    nodeDoubleClicked = Signal(object)
+    connectRequested = Signal(object, int, object, int)  # noqa: N815 - source key, source port, target key, target port
+    nodesMoved = Signal(list)  # noqa: N815 - [(key, old_x, old_y, new_x, new_y)] when a drag ends
+    deleteRequested = Signal(list, list)  # noqa: N815 - node keys, edge keys
+    dropRequested = Signal(str, float, float)  # noqa: N815 - mime payload, scene x, y
+    quickAddRequested = Signal(float, float)  # noqa: N815 - scene point under the cursor
+    contextMenuRequested = Signal(list, object)  # noqa: N815 - selected node keys, global QPoint
+    selectionChanged = Signal(list)  # noqa: N815 - node keys
+    nodeDoubleClicked = Signal(object)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +339,8 @@ class NodeCanvas(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nodes: dict[object, NodeItem] = {}
         self.edges: dict[object, EdgeItem] = {}
         self._accepted_mime = "text/plain"
@@ -378,8 +418,12 @@ class NodeCanvas(QGraphicsView):
     def add_edge(self, key: object, source: object, source_port: int, target: object, target_port: int) -> None:
         self.remove_edge(key)
         src, dst = self.nodes[source], self.nodes[target]
-        edge = EdgeItem(key, src.out_ports[min(source_port, len(src.out_ports) - 1)],
-                        dst.in_ports[min(target_port, len(dst.in_ports) - 1)], self.canvas_palette)
+        edge = EdgeItem(
+            key,
+            src.out_ports[min(source_port, len(src.out_ports) - 1)],
+            dst.in_ports[min(target_port, len(dst.in_ports) - 1)],
+            self.canvas_palette,
+        )
         self.edges[key] = edge
         self._scene.addItem(edge)
 

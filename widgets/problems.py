@@ -11,7 +11,7 @@ _KEY_ROLE = Qt.ItemDataRole.UserRole
 class ProblemsList(QListWidget):
     """``set_problems([(key or None, title, message)])``; a click emits ``problemActivated(key)``."""
 
-    problemActivated = Signal(object)
+    problemActivated = Signal(object)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

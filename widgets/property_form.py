@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 class PropertyForm(QWidget):
     """Emits ``valueEdited(key, value)`` with parsed Python values."""
 
-    valueEdited = Signal(str, object)
+    valueEdited = Signal(str, object)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,13 +44,15 @@ class PropertyForm(QWidget):
         self.error.hide()
         self._body = QWidget()
         self._form = QFormLayout(self._body)
-        self._form.setContentsMargins(0, 0, 0, 0)
+        self._form.setContentsMargins(0, 0, 4, 0)
+        self._form.setVerticalSpacing(6)
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.footer = QLabel()
         self.footer.setObjectName("FormFooter")
         self.footer.setWordWrap(True)
@@ -79,7 +81,9 @@ class PropertyForm(QWidget):
             editor.setObjectName(f"field_{field['key']}")
             editor.setToolTip(field["key"])
             self.editors[field["key"]] = editor
+            editor.setMinimumHeight(26)
             self._form.addRow(field["label"], editor)
+        self._body.setMinimumHeight(self._form.sizeHint().height())
 
     def set_footer(self, text: str) -> None:
         self.footer.setText(text)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class SummaryTable(QWidget):
@@ -17,6 +25,8 @@ class SummaryTable(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
+        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.footer = QLabel()
         self.footer.setObjectName("SummaryFooter")
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -25,7 +35,9 @@ class SummaryTable(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.footer)
 
-    def set_content(self, headers: list[str], rows: list[list[str]], footer: str, numeric: tuple[int, ...] = ()) -> None:
+    def set_content(
+        self, headers: list[str], rows: list[list[str]], footer: str, numeric: tuple[int, ...] = ()
+    ) -> None:
         self.table.setUpdatesEnabled(False)
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)

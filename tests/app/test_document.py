@@ -22,8 +22,11 @@ from tests.engine.keras_fixtures import FIXTURES
 
 def _chain(*class_names: str, shape=(8, 8)) -> DesignDocument:
     doc = DesignDocument()
-    previous = doc.add_node(doc.create_node("InputLayer", 0, 0, {**catalog.default_config("InputLayer"),
-                                                                  "batch_input_shape": [None, *shape]}))
+    previous = doc.add_node(
+        doc.create_node(
+            "InputLayer", 0, 0, {**catalog.default_config("InputLayer"), "batch_input_shape": [None, *shape]}
+        )
+    )
     for index, name in enumerate(class_names):
         node = doc.add_node(doc.create_node(name, 0, 100 * (index + 1)))
         doc.add_edge(Edge(previous.id, node.id))
@@ -53,10 +56,16 @@ def test_downstream_of_an_error_is_blocked_not_red():
 
 def test_mismatched_concatenate_axes():
     doc = DesignDocument()
-    a = doc.add_node(doc.create_node("InputLayer", config={**catalog.default_config("InputLayer"),
-                                                            "batch_input_shape": [None, 4, 3]}))
-    b = doc.add_node(doc.create_node("InputLayer", config={**catalog.default_config("InputLayer"),
-                                                            "batch_input_shape": [None, 5, 2]}))
+    a = doc.add_node(
+        doc.create_node(
+            "InputLayer", config={**catalog.default_config("InputLayer"), "batch_input_shape": [None, 4, 3]}
+        )
+    )
+    b = doc.add_node(
+        doc.create_node(
+            "InputLayer", config={**catalog.default_config("InputLayer"), "batch_input_shape": [None, 5, 2]}
+        )
+    )
     cat = doc.add_node(doc.create_node("Concatenate"))
     doc.add_edge(Edge(a.id, cat.id, 0))
     assert doc.input_port_count(cat.id) == 2
@@ -80,7 +89,7 @@ def test_cycles_unconnected_inputs_and_duplicate_names():
 def test_revalidation_after_an_edit_is_cached():
     doc = _chain(*["Dense"] * 20)
     calls = []
-    import app.validation as validation
+    from app import validation
 
     original = validation._run_engine
 

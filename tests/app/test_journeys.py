@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -150,7 +152,7 @@ def test_undo_redo_twenty_edits_restores_each_document(window, qtbot):
     window.form.editors["use_bias"].setChecked(False)  # 1 checkbox
     record()
     assert window.stack.count() == 20
-    assert all(a != b for a, b in zip(snapshots, snapshots[1:]))
+    assert all(a != b for a, b in itertools.pairwise(snapshots))
     for expected in reversed(snapshots[:-1]):
         window.stack.undo()
         assert doc.structure() == expected
