@@ -34,7 +34,7 @@ from engine.saving.h5_utils import (
     write_dataset,
     write_string_list,
 )
-from engine.saving.object_registration import CustomObjectScope
+from engine.saving.object_registration import CustomObjectScope, lookup
 from engine.saving.training_config import compile_from_config, training_config
 
 CONFIG_CHECKSUM_ATTR = "strata_config_crc32"
@@ -55,7 +55,31 @@ def model_config_of(model: Any) -> dict[str, Any]:
         class_name = "Sequential"
     else:
         class_name = cls.__name__
-    return {"class_name": class_name, "config": model.get_config()}
+    return {"class_name": class_name, "config": _with_nested_modules(model.get_config())}
+
+
+_NESTED_LAYER_KEYS = ("layer", "forward_layer", "backward_layer", "cell")
+
+
+def _with_nested_modules(config: Any) -> Any:
+    """Give layer configs nested in wrappers (Bidirectional, TimeDistributed, RNN cells) a ``module``.
+
+    Keras 3 deserializes nested layer configs with its new-style lookup, which needs
+    ``module: "keras.layers"`` for built-in classes; Keras 2 ignores the key.
+    """
+    if isinstance(config, list):
+        return [_with_nested_modules(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    result = {key: _with_nested_modules(value) for key, value in config.items()}
+    for key in _NESTED_LAYER_KEYS:
+        nested = result.get(key)
+        if isinstance(nested, dict) and "class_name" in nested and "config" in nested and "module" not in nested:
+            builtin = lookup(nested["class_name"], "layer") is not None and ">" not in nested["class_name"]
+            result[key] = {"module": "keras.layers" if builtin else None, **nested, "registered_name": None}
+            if not builtin:
+                result[key]["registered_name"] = nested["class_name"]
+    return result
 
 
 def _configs_checksum(model_config: str, train_config: str | None) -> int:

@@ -17,7 +17,7 @@ import numpy
 from engine.backend import to_numpy
 from engine.errors import ModelFileError
 from engine.layers.naming import to_snake_case
-from engine.saving import legacy_weights, optimizer_state
+from engine.saving import optimizer_state
 from engine.saving.atomic import atomic_path
 from engine.saving.h5_utils import decode, open_for_reading, read_dataset, write_dataset
 
@@ -40,6 +40,28 @@ def _is_model(layer: Any) -> bool:
     return hasattr(layer, "layers") and hasattr(layer, "_graph")
 
 
+def _children(layer: Any) -> list[tuple[str, Any]]:
+    """Sub-layers held in public attributes (``cell``, ``layer``, ``forward_layer``...): Keras's nesting keys."""
+    from engine.layers.layer import Layer  # noqa: PLC0415
+
+    return [
+        (attr, value) for attr, value in vars(layer).items() if not attr.startswith("_") and isinstance(value, Layer)
+    ]
+
+
+def _own_variables(layer: Any) -> list[Any]:
+    nested = {id(w) for _, child in _children(layer) for w in child.weights}
+    return [w for w in layer.weights if id(w) not in nested]
+
+
+def _flat_variables(layer: Any) -> list[Any]:
+    """The variables in file order: the layer's own, then each child's (recursively)."""
+    found = list(_own_variables(layer))
+    for _, child in _children(layer):
+        found += _flat_variables(child)
+    return found
+
+
 def _write_layer(group: h5py.Group, layer: Any) -> None:
     if _is_model(layer):
         _write_layers(group.create_group("layers"), layer.layers)
@@ -47,11 +69,10 @@ def _write_layer(group: h5py.Group, layer: Any) -> None:
         return
     vars_group = group.create_group("vars")
     vars_group.attrs["name"] = layer.name
-    target = vars_group
-    if getattr(layer, "cell", None) is not None and layer.weights:
-        target = group.create_group("cell").create_group("vars")
-    for index, variable in enumerate(layer.weights):
-        write_dataset(target, str(index), to_numpy(variable.data))
+    for index, variable in enumerate(_own_variables(layer)):
+        write_dataset(vars_group, str(index), to_numpy(variable.data))
+    for attr, child in _children(layer):
+        _write_layer(group.create_group(attr), child)
 
 
 def _write_layers(group: h5py.Group, layers: list[Any]) -> None:
@@ -82,11 +103,12 @@ def _read_vars(group: Any, filepath: str) -> list[numpy.ndarray]:
     return [read_dataset(group[k], filepath, f"variable '{group.name}/{k}'") for k in keys]
 
 
-def _layer_arrays(group: h5py.Group, filepath: str) -> list[numpy.ndarray]:
-    """The variables of one layer group, in order (``vars``, then ``cell/vars`` for RNN layers)."""
+def _layer_arrays(group: h5py.Group, layer: Any, filepath: str) -> list[numpy.ndarray]:
+    """A layer group's variables in ``_flat_variables`` order (own ``vars``, then each child's group)."""
     arrays = _read_vars(group["vars"], filepath) if "vars" in group else []
-    if "cell" in group and "vars" in group["cell"]:
-        arrays += _read_vars(group["cell"]["vars"], filepath)
+    for attr, child in _children(layer):
+        if attr in group:
+            arrays += _layer_arrays(group[attr], child, filepath)
     return arrays
 
 
@@ -107,7 +129,7 @@ def _collect(
                 if _is_model(layer) and "layers" in item:
                     found += _collect(item["layers"], layer.layers, filepath, by_name, f"{prefix}{layer.name}/")
                 else:
-                    found.append((layer, _layer_arrays(item, filepath), f"{prefix}{layer.name}"))
+                    found.append((layer, _layer_arrays(item, layer, filepath), f"{prefix}{layer.name}"))
         return found
     for key, layer in zip(_keys(layers), layers):
         if key not in group:
@@ -120,8 +142,20 @@ def _collect(
         if _is_model(layer) and "layers" in item:
             found += _collect(item["layers"], layer.layers, filepath, by_name, f"{prefix}{key}/layers/")
         else:
-            found.append((layer, _layer_arrays(item, filepath), f"layers/{prefix}{key}"))
+            found.append((layer, _layer_arrays(item, layer, filepath), f"layers/{prefix}{key}"))
     return found
+
+
+def _mismatch(variables: list[Any], arrays: list[numpy.ndarray]) -> str | None:
+    if len(variables) != len(arrays):
+        return f"the model's layer has {len(variables)} weights, the file has {len(arrays)}."
+    for variable, array in zip(variables, arrays):
+        if tuple(variable.shape) != tuple(array.shape):
+            return (
+                f"weight '{variable.name}' has shape {tuple(variable.shape)} in the model and "
+                f"{tuple(array.shape)} in the file."
+            )
+    return None
 
 
 def load_weights_v3(model: Any, filepath: str, by_name: bool = False, skip_mismatch: bool = False) -> None:
@@ -138,18 +172,20 @@ def load_weights_v3(model: Any, filepath: str, by_name: bool = False, skip_misma
             raise ModelFileError(f"Cannot read weights from '{filepath}': {type(error).__name__}: {error}") from error
         assignments = []
         for layer, arrays, label in entries:
-            problem = legacy_weights.mismatch(layer, arrays)
+            problem = _mismatch(_flat_variables(layer), arrays)
             if problem:
                 message = f"'{filepath}': {label} does not fit layer '{layer.name}': {problem}"
                 if not skip_mismatch:
                     raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
                 warnings.warn(f"Skipping loading weights: {message}", UserWarning, stacklevel=3)
                 continue
-            assignments.append((layer, arrays))
+            assignments.append((_flat_variables(layer), arrays))
         optimizer_values = None
         if getattr(model, "optimizer", None) is not None and "optimizer" in handle and "vars" in handle["optimizer"]:
             optimizer_values = _read_vars(handle["optimizer"]["vars"], filepath)
-        legacy_weights.apply_assignments(assignments)
+        for variables, arrays in assignments:
+            for variable, array in zip(variables, arrays, strict=True):
+                variable.assign(array)
         if optimizer_values:
             optimizer_state.restore_optimizer_state(model, optimizer_values, filepath)
     finally:

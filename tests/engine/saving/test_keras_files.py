@@ -105,3 +105,23 @@ def test_weights_only_file_is_not_a_model():
         models.load_model(kf.path("keras", "mlp.weights.h5"))
     with pytest.raises(ModelFileError, match="no model_config"):
         models.load_model(kf.path("keras2", "mlp_legacy_weights.h5"))
+
+
+LAYER_FIXTURES = ["k_conv_variants", "k_recurrent", "k_wrappers", "k_activations"]
+
+
+@pytest.mark.parametrize("name", LAYER_FIXTURES)
+def test_keras3_files_for_more_layer_types(name, tmp_path):
+    folder = kf.FIXTURES / "keras3_layers"
+    data = np.load(folder / f"{name}_io.npz")
+    model = models.load_model(folder / f"{name}.h5")
+    np.testing.assert_allclose(model.predict(data["x"]), data["y"], atol=1e-5, rtol=0)
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    model.load_weights(folder / f"{name}.weights.h5")
+    np.testing.assert_allclose(model.predict(data["x"]), data["y"], atol=1e-5, rtol=0)
+    model.save(tmp_path / "again.h5")  # and back through Strata's own files
+    model.save_weights(tmp_path / "again.weights.h5")
+    again = models.load_model(tmp_path / "again.h5")
+    again.load_weights(tmp_path / "again.weights.h5")
+    np.testing.assert_allclose(again.predict(data["x"]), data["y"], atol=1e-5, rtol=0)
