@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,15 +23,17 @@ from app import catalog, clipboard
 from app.canvas_controller import CanvasController
 from app.commands import MoveCommand, PasteCommand
 from app.document import DesignDocument
+from app.export_script import export_script
 from app.files import OPEN_SUFFIXES, load_weights_into, open_document, save_document
 from app.inspector_controller import InspectorController
 from app.layout import ROW_HEIGHT, layered_layout
-from app.settings import add_recent_file, recent_files, studio_settings
+from app.settings import add_recent_file, recent_files, strata_home, studio_settings
 from app.templates import available_templates, demo_document
 from app.theme import apply_theme
 from widgets import MIME_TYPE, NodeCanvas, PaletteWidget, ProblemsList, PropertyForm, QuickAddPopup, SummaryTable
 
 GUIDE = Path(__file__).resolve().parent / "guide" / "guide.md"
+AUTOSAVE_MS = 60_000
 FILE_FILTER = "Models (*.h5 *.hdf5 *.json *.yaml *.yml);;HDF5 models (*.h5 *.hdf5);;Architecture (*.json *.yaml *.yml)"
 
 
@@ -86,6 +89,12 @@ class MainWindow(QMainWindow):
         self._refresh_views()
         self._update_title()
         self.resize(1400, 860)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        if self.recover_menu.isEnabled():
+            self.statusBar().showMessage("An autosaved design can be recovered: File → Recover Autosave", 15000)
 
     # -- construction -------------------------------------------------------------
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:  # noqa: ANN001
@@ -116,6 +125,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New", self.new_document, QKeySequence.StandardKey.New)
         self.open_action = self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recover_menu = file_menu.addMenu("Recover &Autosave")
         file_menu.addSeparator()
         self.save_action = self._action(file_menu, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(file_menu, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
@@ -124,10 +134,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Load Weights by &Name…", lambda: self.load_weights_dialog(by_name=True))
         self._action(file_menu, "Export Architecture as &JSON…", lambda: self.export_dialog(".json"))
         self._action(file_menu, "Export Architecture as &YAML…", lambda: self.export_dialog(".yaml"))
+        self._action(file_menu, "Export &Python Script…", self.export_script_dialog)
         self._action(file_menu, "Load &Custom Layers…", self.load_custom_layers_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._update_recent_menu()
+        self._update_recover_menu()
 
         edit = bar.addMenu("&Edit")
         self.undo_action = self.stack.createUndoAction(self, "&Undo")
@@ -441,6 +453,7 @@ class MainWindow(QMainWindow):
             return False
         self.path = Path(path)
         self.stack.setClean()
+        self._discard_autosave()
         self._remember(self.path)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 4000)
@@ -456,6 +469,20 @@ class MainWindow(QMainWindow):
                 save_document(self.doc, path if path.endswith(suffix) else path + suffix)
             except Exception as error:  # noqa: BLE001
                 QMessageBox.critical(self, "Cannot export", str(error))
+
+    def export_script_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export Python script", f"{self.doc.name}.py", "Python (*.py)")
+        if path:
+            self.export_script_to(Path(path))
+
+    def export_script_to(self, path: Path) -> bool:
+        try:
+            path.write_text(export_script(self.doc), encoding="utf-8")
+        except Exception as error:  # noqa: BLE001
+            QMessageBox.critical(self, "Cannot export", str(error))
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+        return True
 
     def load_weights_dialog(self, by_name: bool) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load weights", "", "Weights (*.h5 *.hdf5)")
@@ -485,6 +512,55 @@ class MainWindow(QMainWindow):
             return
         self.refresh_palette()
 
+    # -- autosave --------------------------------------------------------------------------
+    def autosave_path(self) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.doc.name) or "model"
+        return strata_home() / "autosave" / f"{safe}.h5"
+
+    def autosave(self) -> Path | None:
+        """Write unsaved, valid designs to ``<strata home>/autosave/`` (called every minute)."""
+        if self.stack.isClean() or not self.doc.analysis.ok:
+            return None
+        path = self.autosave_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            save_document(self.doc, path)
+        except Exception as error:  # noqa: BLE001 - autosave never interrupts the user
+            self.statusBar().showMessage(f"Autosave failed: {error}", 5000)
+            return None
+        self._autosaved = path
+        return path
+
+    def _discard_autosave(self) -> None:
+        path = getattr(self, "_autosaved", None)
+        if path is not None and path.exists():
+            path.unlink()
+        self._autosaved = None
+
+    def _update_recover_menu(self) -> None:
+        self.recover_menu.clear()
+        folder = strata_home() / "autosave"
+        files = sorted(folder.glob("*.h5"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+        for file in files:
+            stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(file.stat().st_mtime))
+            self.recover_menu.addAction(f"{file.stem} ({stamp})", lambda _c=False, f=file: self.recover(f))
+        self.recover_menu.setEnabled(bool(files))
+
+    def recover(self, path: Path) -> bool:
+        """Open an autosaved design as a new unsaved document; the autosave file is then removed."""
+        if not self.confirm_discard():
+            return False
+        try:
+            doc = open_document(path)
+        except Exception as error:  # noqa: BLE001
+            QMessageBox.critical(self, "Cannot recover", f"Cannot recover '{path}':\n\n{error}")
+            return False
+        self.set_document(doc)
+        self.stack.resetClean()  # recovered work is unsaved until the user saves it
+        path.unlink(missing_ok=True)
+        self._update_recover_menu()
+        return True
+
     def _remember(self, path: Path) -> None:
         add_recent_file(self.settings, str(path.resolve()))
         self._update_recent_menu()
@@ -500,6 +576,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.confirm_discard():
+            self._discard_autosave()
             event.accept()
         else:
             event.ignore()
