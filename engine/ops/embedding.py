@@ -13,7 +13,7 @@ from engine.ops._core import _wrap
 def embedding_lookup(ids: Any, table: Any) -> Tensor:
     """``table[ids]`` for integer ``ids`` of any shape; the gradient flows to ``table`` only."""
     table = _wrap(table)
-    index = (ids.data if isinstance(ids, Tensor) else ids)
+    index = ids.data if isinstance(ids, Tensor) else ids
     index = xp.asarray(index)
     if index.dtype.kind != "i":
         index = index.astype("int64")

@@ -15,14 +15,31 @@ the last one), then the final states. Layers slice it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from engine.autograd.tape import record
+from engine.autograd.tape import is_grad_enabled, record
 from engine.autograd.tensor import Tensor
 from engine.backend import xp
 from engine.ops._core import _wrap
 
 FUSED_ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
+_buffers = threading.local()
+
+
+def _needs_grad(parents: tuple[Tensor, ...]) -> bool:
+    return is_grad_enabled() and any(p.requires_grad for p in parents)
+
+
+def _workspace(name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+    """A per-thread scratch array reused across inference calls of the same shape (results are copied out)."""
+    cache = getattr(_buffers, "arrays", None)
+    if cache is None:
+        cache = _buffers.arrays = {}
+    array = cache.get(name)
+    if array is None or array.shape != shape or array.dtype != dtype or not isinstance(array, xp.ndarray):
+        array = cache[name] = xp.empty(shape, dtype=dtype)
+    return array
 
 
 def _act_(name: str, a: Any) -> None:
@@ -93,7 +110,7 @@ class _Sequence:
             seq = H[1:] * self.M if self.zero_out else H[1:]
             out[:, :T] = seq.transpose(1, 0, 2)
         else:
-            out[:, 0] = H[T] * self.M[T - 1] if self.zero_out else H[T]
+            out[:, 0] = states[0] * self.M[T - 1] if self.zero_out else states[0]
         for k, s in enumerate(states):
             out[:, t_out + k] = s
         return out
@@ -123,7 +140,7 @@ class _Sequence:
 def _mask_data(mask: Any) -> Any:
     if mask is None:
         return None
-    return (mask.data if isinstance(mask, Tensor) else mask)
+    return mask.data if isinstance(mask, Tensor) else mask
 
 
 def simple_rnn(
@@ -204,37 +221,60 @@ def lstm(
     B, T, u = s.B, s.T, recurrent_kernel.shape[0]
     perm = xp.concatenate([xp.arange(3 * u, 4 * u), xp.arange(0, 3 * u)])
     W, R = kernel.data[:, perm], recurrent_kernel.data[:, perm]
-    A = s.X @ W
+    # Common case: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, so with the three sigmoid gates' columns halved
+    # one tanh over all four gates activates them, and two passes finish the sigmoids.
+    halved = activation == "tanh" and recurrent_activation == "sigmoid"
+    u2, u3 = 2 * u, 3 * u
+    Wf, Rf = W, R
+    if halved:
+        Wf, Rf = W.copy(), R.copy()
+        Wf[:, :u3] *= 0.5
+        Rf[:, :u3] *= 0.5
+    parents = (x, h0, c0, kernel, recurrent_kernel) + (() if bias is None else (bias,))
+    # Inference keeps no history: reused buffers (no page faults) and two-slot rolling states.
+    train = _needs_grad(parents)
+    full = train or return_sequences
+    A = s.X @ Wf if train else xp.matmul(s.X, Wf, out=_workspace("lstm_A", (T * B, 4 * u), s.dtype))
     if bias is not None:
-        A += bias.data[perm]
+        bf = bias.data[perm]
+        if halved:
+            bf[:u3] *= 0.5
+        A += bf
     A = A.reshape(T, B, 4 * u)
-    H = xp.empty((T + 1, B, u), dtype=s.dtype)
-    C = xp.empty((T + 1, B, u), dtype=s.dtype)
-    TC = xp.empty((T, B, u), dtype=s.dtype)
+    H = xp.empty((T + 1, B, u), dtype=s.dtype) if full else _workspace("lstm_H", (2, B, u), s.dtype)
+    C = xp.empty((T + 1, B, u), dtype=s.dtype) if train else _workspace("lstm_C", (2, B, u), s.dtype)
+    TC = xp.empty((T, B, u), dtype=s.dtype) if train else _workspace("lstm_TC", (1, B, u), s.dtype)
     H[0], C[0] = h0.data, c0.data
     tmp = xp.empty((B, 4 * u), dtype=s.dtype)
     ig = xp.empty((B, u), dtype=s.dtype)
-    u2, u3 = 2 * u, 3 * u
     for t in range(T):
         a = A[t]
-        xp.matmul(H[t] if s.rdrop is None else H[t] * s.rdrop, R, out=tmp)
+        h_prev, h = (H[t], H[t + 1]) if full else (H[t & 1], H[(t + 1) & 1])
+        c_prev, c = (C[t], C[t + 1]) if train else (C[t & 1], C[(t + 1) & 1])
+        tc = TC[t] if train else TC[0]
+        xp.matmul(h_prev if s.rdrop is None else h_prev * s.rdrop, Rf, out=tmp)
         a += tmp
-        _act_(recurrent_activation, a[:, :u3])
-        _act_(activation, a[:, u3:])
-        c = C[t + 1]
-        xp.multiply(a[:, u2:u3], C[t], out=c)
+        if halved:
+            xp.tanh(a, out=a)
+            sig = a[:, :u3]
+            sig *= 0.5
+            sig += 0.5
+        else:
+            _act_(recurrent_activation, a[:, :u3])
+            _act_(activation, a[:, u3:])
+        xp.multiply(a[:, u2:u3], c_prev, out=c)
         xp.multiply(a[:, u:u2], a[:, u3:], out=ig)
         c += ig
         if activation == "tanh":
-            xp.tanh(c, out=TC[t])
+            xp.tanh(c, out=tc)
         else:
-            TC[t] = c
-            _act_(activation, TC[t])
-        xp.multiply(a[:, :u], TC[t], out=H[t + 1])
+            tc[...] = c
+            _act_(activation, tc)
+        xp.multiply(a[:, :u], tc, out=h)
         if s.keep is not None:
-            xp.copyto(H[t + 1], H[t], where=s.keep[t])
-            xp.copyto(c, C[t], where=s.keep[t])
-    parents = (x, h0, c0, kernel, recurrent_kernel) + (() if bias is None else (bias,))
+            xp.copyto(h, h_prev, where=s.keep[t])
+            xp.copyto(c, c_prev, where=s.keep[t])
+    h_last, c_last = (H[T] if full else H[T & 1]), (C[T] if train else C[T & 1])
 
     def backward(g):
         G, dh, (g_c,) = s.split_grad(g)
@@ -284,7 +324,7 @@ def lstm(
             grads.append(_unpermute(dZ2.sum(axis=0), perm) if bias.requires_grad else None)
         return grads
 
-    return record(s.pack(H, [H[T], C[T]]), parents, backward)
+    return record(s.pack(H, [h_last, c_last]), parents, backward)
 
 
 def _unpermute(grad: Any, perm: Any) -> Any:

@@ -79,6 +79,19 @@ def _seq(*stack):
     return models.Sequential(list(stack))
 
 
+def _functional_state() -> models.Model:
+    inp = layers.Input((6, 5))
+    out, h, c = layers.LSTM(4, return_state=True)(inp)
+    return models.Model(inp, [out, h, c])
+
+
+def _faq_shared() -> models.Model:
+    a, b = layers.Input((140, 256)), layers.Input((140, 256))
+    shared = layers.LSTM(64)
+    merged = layers.Concatenate(axis=-1)([shared(a), shared(b)])
+    return models.Model([a, b], layers.Dense(1, activation="sigmoid")(merged))
+
+
 BUILDERS = {
     "simple_rnn": lambda: _seq(layers.Input((6, 5)), layers.SimpleRNN(7), layers.Dense(3)),
     "lstm_seq": lambda: _seq(layers.Input((6, 5)), layers.LSTM(8, return_sequences=True)),
@@ -104,22 +117,9 @@ BUILDERS = {
     "masking_simple_rnn_seq": lambda: _seq(
         layers.Input((6, 5)), layers.Masking(0.0), layers.SimpleRNN(4, return_sequences=True)
     ),
-    "lstm_state": lambda: _functional_state(),
-    "faq_shared_lstm": lambda: _faq_shared(),
+    "lstm_state": _functional_state,
+    "faq_shared_lstm": _faq_shared,
 }
-
-
-def _functional_state() -> models.Model:
-    inp = layers.Input((6, 5))
-    out, h, c = layers.LSTM(4, return_state=True)(inp)
-    return models.Model(inp, [out, h, c])
-
-
-def _faq_shared() -> models.Model:
-    a, b = layers.Input((140, 256)), layers.Input((140, 256))
-    shared = layers.LSTM(64)
-    merged = layers.Concatenate(axis=-1)([shared(a), shared(b)])
-    return models.Model([a, b], layers.Dense(1, activation="sigmoid")(merged))
 
 
 @pytest.mark.parametrize("loader", [load_v3, load_legacy], ids=["weights_h5", "legacy_h5"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import activations, initializers, ops
+from engine import activations, ops
 from engine.backend import xp
 from engine.layers.recurrent._cell_base import RecurrentCell
 
@@ -38,7 +38,9 @@ class LSTMCell(RecurrentCell):
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         h, c = states
         u = self.units
-        z = ops.dense(inputs, self.kernel, self.bias) + ops.matmul(self._dropped_recurrent(h, training), self.recurrent_kernel)
+        z = ops.dense(inputs, self.kernel, self.bias) + ops.matmul(
+            self._dropped_recurrent(h, training), self.recurrent_kernel
+        )
         i = self.recurrent_activation(z[:, :u])
         f = self.recurrent_activation(z[:, u : 2 * u])
         g = self.activation(z[:, 2 * u : 3 * u])
@@ -53,6 +55,3 @@ class LSTMCell(RecurrentCell):
             "recurrent_activation": activations.serialize(self.recurrent_activation),
             "unit_forget_bias": self.unit_forget_bias,
         }
-
-
-_ = initializers

@@ -19,7 +19,6 @@ from engine.backend import xp
 from engine.errors import ConfigError, ShapeError
 from engine.layers.input_spec import InputSpec
 from engine.layers.layer import Layer
-from engine.layers.node import flatten, is_symbolic
 
 _FUSED_NAMES = {
     activations.tanh: "tanh",
@@ -106,7 +105,7 @@ class RNN(Layer):
             sequences, initial = inputs, []
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-        mask = (mask.data if isinstance(mask, Tensor) else mask)
+        mask = mask.data if isinstance(mask, Tensor) else mask
         batch = sequences.shape[0]
         states = initial if initial else self._initial_states(batch, sequences.dtype)
         if len(states) != len(self._state_sizes):
@@ -240,9 +239,6 @@ class RNN(Layer):
 def _dropout_scale(shape: tuple[int, ...], rate: float, dtype: Any) -> Any:
     keep = engine_random.generator().random(shape) >= rate
     return xp.asarray(keep.astype(str(dtype)) * (1.0 / (1.0 - rate)), dtype=dtype)
-
-
-_ = (flatten, is_symbolic)
 
 
 class FusedRNN(RNN):

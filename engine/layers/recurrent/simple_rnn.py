@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.ops import recurrent as recurrent_ops
 from engine.layers.recurrent._cell_base import CELL_KEYS
 from engine.layers.recurrent.rnn import FusedRNN
 from engine.layers.recurrent.simple_rnn_cell import SimpleRNNCell
+from engine.ops import recurrent as recurrent_ops
 
 
 class SimpleRNN(FusedRNN):

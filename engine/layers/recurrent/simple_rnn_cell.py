@@ -16,6 +16,8 @@ class SimpleRNNCell(RecurrentCell):
 
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         h = states[0] if isinstance(states, (list, tuple)) else states
-        z = ops.dense(inputs, self.kernel, self.bias) + ops.matmul(self._dropped_recurrent(h, training), self.recurrent_kernel)
+        z = ops.dense(inputs, self.kernel, self.bias) + ops.matmul(
+            self._dropped_recurrent(h, training), self.recurrent_kernel
+        )
         output = self.activation(z)
         return output, [output]

@@ -49,7 +49,9 @@ class Bidirectional(Layer):
             config["config"].pop("batch_input_shape", None)
             backward_layer = deserialize_layer(config)
         elif not isinstance(backward_layer, Layer):
-            raise ConfigError(f"Bidirectional layer '{self.name}': backward_layer must be a Layer, got {backward_layer!r}.")
+            raise ConfigError(
+                f"Bidirectional layer '{self.name}': backward_layer must be a Layer, got {backward_layer!r}."
+            )
         self.backward_layer = backward_layer
         forward, backward = self.forward_layer, self.backward_layer
         if forward.go_backwards == backward.go_backwards:

@@ -37,7 +37,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "shape", "expected"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("cls", "kwargs", "shape", "expected"), CASES, ids=str)
 def test_recurrent_layer(cls, kwargs, shape, expected):
     if cls is layers.RNN:
         backend.set_floatx("float64")  # the cell's weights are made in float64 like the layer's

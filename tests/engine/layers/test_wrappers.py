@@ -18,18 +18,22 @@ def _lstm(**kw):
     return {"class_name": "LSTM", "config": {"units": 2, **kw}}
 
 
+def _cfg(class_name, **kw):
+    return {"class_name": class_name, "config": kw}
+
+
 CASES = [
     (layers.Bidirectional, {"layer": _lstm()}, SEQ, (2, 4)),
     (layers.Bidirectional, {"layer": _lstm(return_sequences=True)}, SEQ, (2, 4, 4)),
     (layers.Bidirectional, {"layer": _lstm(return_sequences=True), "merge_mode": "sum"}, SEQ, (2, 4, 2)),
-    (layers.Bidirectional, {"layer": {"class_name": "GRU", "config": {"units": 2}}, "merge_mode": "mul"}, SEQ, (2, 2)),
-    (layers.Bidirectional, {"layer": {"class_name": "SimpleRNN", "config": {"units": 3}}, "merge_mode": "ave"}, SEQ, None),
-    (layers.TimeDistributed, {"layer": {"class_name": "Dense", "config": {"units": 3}}}, SEQ, (2, 4, 3)),
-    (layers.TimeDistributed, {"layer": {"class_name": "Dense", "config": {"units": 2, "activation": "tanh"}}}, (2, 3, 2, 3), (2, 3, 2, 2)),
+    (layers.Bidirectional, {"layer": _cfg("GRU", units=2), "merge_mode": "mul"}, SEQ, (2, 2)),
+    (layers.Bidirectional, {"layer": _cfg("SimpleRNN", units=3), "merge_mode": "ave"}, SEQ, None),
+    (layers.TimeDistributed, {"layer": _cfg("Dense", units=3)}, SEQ, (2, 4, 3)),
+    (layers.TimeDistributed, {"layer": _cfg("Dense", units=2, activation="tanh")}, (2, 3, 2, 3), (2, 3, 2, 2)),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "shape", "expected"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("cls", "kwargs", "shape", "expected"), CASES, ids=str)
 def test_wrapper_layer(cls, kwargs, shape, expected):
     run_layer_checks(cls, kwargs, shape, expected_output_shape=expected)
 
@@ -104,7 +108,11 @@ def test_time_distributed_shares_weights_and_keeps_mask():
 
 def test_bidirectional_in_a_model_trains_and_round_trips_config():
     model = models.Sequential(
-        [layers.Input((4, 3)), layers.Bidirectional(layers.LSTM(3, return_sequences=True)), layers.TimeDistributed(layers.Dense(1))]
+        [
+            layers.Input((4, 3)),
+            layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+            layers.TimeDistributed(layers.Dense(1)),
+        ]
     )
     model.compile("adam", "mse")
     x = np.random.default_rng(5).standard_normal((6, 4, 3)).astype("float32")
