@@ -141,24 +141,56 @@ def test_layered_layout_puts_each_layer_below_its_inputs():
     assert ys == sorted(ys) and len(set(ys)) == 4
 
 
-@pytest.mark.parametrize("version", ["keras", "keras2"])
-@pytest.mark.parametrize("name", ["mlp.h5", "cnn.h5"])
-def test_open_keras_fixtures(version, name):
+def _model_files() -> list:
+    import h5py
+
+    files = []
+    for path in sorted(FIXTURES.glob("*/*.h5")):
+        if path.name.endswith(".weights.h5"):
+            continue
+        with h5py.File(path, "r") as handle:
+            if "model_config" in handle.attrs:
+                files.append(path)
+    return files
+
+
+def _sample_inputs(path, model) -> list:
+    given = sorted(path.parent.glob(f"{path.stem}_x[0-9].npy"))
+    if len(given) >= len(model.inputs):
+        return [np.load(p) for p in given[: len(model.inputs)]]
+    rng = np.random.default_rng(0)
+    return [rng.random((2, *(2 if d is None else d for d in t.shape[1:]))).astype("float32") for t in model.inputs]
+
+
+def _connections(model) -> set:
+    pairs = set()
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            if id(node) in model._graph.node_keys:
+                pairs.update((t._keras_history[0].name, layer.name) for t in node.input_tensors)
+    return pairs
+
+
+@pytest.mark.parametrize("path", _model_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_open_keras_fixtures(path):
+    """Every Keras model file in tests/fixtures opens with the same layers, connections and predictions."""
     from engine.models import load_model
 
-    path = FIXTURES / version / name
     model = load_model(path, compile=False)
     doc = open_document(path)
     assert doc.analysis.ok, doc.analysis.problems
-    names = [n.name for n in doc.nodes.values()]
-    assert [layer.name for layer in model.layers] == [n for n in names if n in {l.name for l in model.layers}]
-    by_id = {n.id: n.name for n in doc.nodes.values()}
-    for layer, following in zip(model.layers, model.layers[1:]):
-        assert (by_id[doc.node_by_name(layer.name).id], following.name) in {
-            (by_id[e.source], by_id[e.target]) for e in doc.edges
-        }
-    x = np.random.default_rng(0).random((2, *model.input_shape[1:])).astype("float32")
-    np.testing.assert_array_equal(to_model(doc).predict(x, verbose=0), model.predict(x, verbose=0))
+    owners = [n for n in doc.nodes.values() if n.shares is None]
+    assert sorted(n.name for n in owners) == sorted({layer.name for layer in model.layers} | set(model.input_names))
+    owner_name = {n.id: (doc.nodes[n.shares].name if n.shares is not None else n.name) for n in doc.nodes.values()}
+    assert {(owner_name[e.source], owner_name[e.target]) for e in doc.edges} == _connections(model)
+    x = _sample_inputs(path, model)
+    x = x if len(x) > 1 else x[0]
+    expected = model.predict(x, verbose=0)
+    actual = to_model(doc).predict(x, verbose=0)
+    for a, b in zip(
+        actual if isinstance(actual, list) else [actual], expected if isinstance(expected, list) else [expected]
+    ):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_save_h5_keeps_layout_and_training_config(tmp_path):
