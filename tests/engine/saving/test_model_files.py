@@ -218,3 +218,32 @@ def test_long_layer_names_are_chunked_like_keras(tmp_path):
     clone.load_weights(tmp_path / "w.h5")
     for a, b in zip(model.get_weights(), clone.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_learning_rate_schedule_resumes_exactly(tmp_path):
+    x, y = _data()
+
+    def make():
+        schedule = optimizers.schedules.ExponentialDecay(0.01, decay_steps=3, decay_rate=0.5)
+        return _mlp(optimizers.SGD(learning_rate=schedule, momentum=0.9))
+
+    utils.set_random_seed(11)
+    straight = make()
+    straight.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    utils.set_random_seed(11)
+    first = make()
+    first.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    first.save(tmp_path / "s.h5")
+    resumed = models.load_model(tmp_path / "s.h5")
+    assert isinstance(resumed.optimizer.get_config()["learning_rate"], dict)
+    resumed.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_only_h5_is_keras2_layout(tmp_path):
+    model = _mlp()
+    model.save_weights(tmp_path / "w.h5")
+    with h5py.File(tmp_path / "w.h5", "r") as handle:
+        assert list(handle.attrs["layer_names"]) == [layer.name for layer in model.layers]
+        assert "model_config" not in handle.attrs and "top_level_model_weights" in handle
