@@ -265,11 +265,31 @@ def _field(key: str, value: Any) -> dict[str, Any]:
 
 
 def _named(value: Any) -> Any:
+    """An initializer/regularizer/constraint config as its name when it has default settings."""
     if isinstance(value, dict) and "class_name" in value:
-        if any(v is not None for v in (value.get("config") or {}).values()):
+        name = to_snake_case(value["class_name"])
+        settings = {k: v for k, v in (value.get("config") or {}).items() if v is not None}
+        if settings and settings != _default_settings(name):
             return value  # keeps custom settings (e.g. a seed): shown as JSON by the form
-        return to_snake_case(value["class_name"])
+        return name
     return value
+
+
+@cache
+def _default_settings_json(name: str) -> str:
+    from engine import constraints, initializers, regularizers
+
+    for module in (initializers, regularizers, constraints):
+        try:
+            config = module.serialize(module.get(name)).get("config") or {}
+        except Exception:  # noqa: BLE001,S112 - not a name of this kind
+            continue
+        return json.dumps({k: v for k, v in config.items() if v is not None})
+    return "{}"
+
+
+def _default_settings(name: str) -> dict[str, Any]:
+    return json.loads(_default_settings_json(name))
 
 
 def apply_field(class_name: str, config: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -83,7 +83,10 @@ class PropertyForm(QWidget):
             self.editors[field["key"]] = editor
             editor.setMinimumHeight(26)
             self._form.addRow(field["label"], editor)
-        self._body.setMinimumHeight(self._form.sizeHint().height())
+        rows = sum(
+            max(editor.sizeHint().height(), 26) + self._form.verticalSpacing() for editor in self.editors.values()
+        )
+        self._body.setMinimumHeight(rows + 8)
 
     def set_footer(self, text: str) -> None:
         self.footer.setText(text)
@@ -123,7 +126,7 @@ class PropertyForm(QWidget):
             return editor
         if kind == "float":
             editor = QDoubleSpinBox()
-            editor.setDecimals(6)
+            editor.setDecimals(4)
             editor.setRange(field.get("minimum", -1e9), field.get("maximum", 1e9))
             editor.setSingleStep(0.05)
             editor.setValue(float(value or 0.0))
