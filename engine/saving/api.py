@@ -17,7 +17,8 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 def load_model(
     filepath: Any, custom_objects: dict[str, Any] | None = None, compile: bool = True, safe_mode: bool = True
 ) -> Any:
-    """A model from an HDF5 file written by Strata, Keras 2 or Keras 3 (``model.save('m.h5')``).
+    """A model from an HDF5 file written by Strata, Keras 2 or Keras 3 (``model.save('m.h5')``), or a Keras 3
+    ``.keras`` file.
 
     It comes back compiled, with its optimizer state, when it was saved compiled (unless
     ``compile=False``). Nothing in the file is ever executed: classes are found by name in the
@@ -30,10 +31,9 @@ def load_model(
         raise ModelFileError(f"load_model expects a file path, received {type(filepath).__name__}.")
     path = os.fspath(filepath)
     if path.endswith(".keras"):
-        raise ModelFileError(
-            f"Cannot load '{path}': the Keras 3 '.keras' zip format is not supported. In Keras, save the model "
-            "with model.save('model.h5'), or rebuild it and call load_weights('model.weights.h5')."
-        )
+        from engine.saving.keras_zip import load_keras_zip  # noqa: PLC0415
+
+        return load_keras_zip(path, custom_objects=custom_objects, compile=compile)
     return load_model_from_hdf5(path, custom_objects=custom_objects, compile=compile)
 
 

@@ -31,8 +31,8 @@ class SavingMixin:
             raise ModelFileError(f"save() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
         if path.endswith(".keras") or save_format in ("keras", "tf"):
             raise ModelFileError(
-                f"Cannot save '{path}': Strata writes whole models as HDF5 only (Keras's .h5 format, which Keras "
-                "2 and 3 both open). Use a file name ending in '.h5'."
+                f"Cannot save '{path}': Strata reads Keras 3 '.keras' files but writes whole models as HDF5 only "
+                "(Keras's .h5 format, which Keras 2 and 3 both open). Use a file name ending in '.h5'."
             )
         save_model_to_hdf5(self, path, overwrite=overwrite, include_optimizer=include_optimizer)
 

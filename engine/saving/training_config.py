@@ -60,9 +60,18 @@ def _function_name(fn: Any, serialize: Any) -> str:
         return name  # loadable again through custom_objects, as in Keras
 
 
+# Keras 3-only optimizer arguments that tf.keras 2 rejects; left out when they hold their default.
+_KERAS3_ONLY_DEFAULTS = {"loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
 def serialize_optimizer(optimizer: Any) -> dict[str, Any]:
     registered = getattr(type(optimizer), "_registered_name", None)
-    return {"class_name": registered or type(optimizer).__name__, "config": optimizer.get_config()}
+    config = {
+        key: value
+        for key, value in optimizer.get_config().items()
+        if not (key in _KERAS3_ONLY_DEFAULTS and value == _KERAS3_ONLY_DEFAULTS[key])
+    }
+    return {"class_name": registered or type(optimizer).__name__, "config": config}
 
 
 def training_config(model: Any) -> dict[str, Any]:

@@ -160,33 +160,37 @@ def _mismatch(variables: list[Any], arrays: list[numpy.ndarray]) -> str | None:
 
 def load_weights_v3(model: Any, filepath: str, by_name: bool = False, skip_mismatch: bool = False) -> None:
     """Assign a ``.weights.h5`` file's variables to ``model``; everything is checked before assigning."""
-    handle = open_for_reading(filepath, "weights")
+    with open_for_reading(filepath, "weights") as handle:
+        load_weights_v3_from_handle(model, handle, filepath, by_name, skip_mismatch)
+
+
+def load_weights_v3_from_handle(
+    model: Any, handle: h5py.File, filepath: str, by_name: bool = False, skip_mismatch: bool = False
+) -> None:
+    """``load_weights_v3`` on an open file (``filepath`` names it in messages)."""
+    if "layers" not in handle or not isinstance(handle["layers"], h5py.Group):
+        raise ModelFileError(f"'{filepath}' has no 'layers' group: it is not a .weights.h5 file.")
     try:
-        if "layers" not in handle or not isinstance(handle["layers"], h5py.Group):
-            raise ModelFileError(f"'{filepath}' has no 'layers' group: it is not a .weights.h5 file.")
-        try:
-            entries = _collect(handle["layers"], model.layers, filepath, by_name, "")
-        except ModelFileError:
-            raise
-        except Exception as error:  # noqa: BLE001 - h5py raises many kinds of errors on damaged files
-            raise ModelFileError(f"Cannot read weights from '{filepath}': {type(error).__name__}: {error}") from error
-        assignments = []
-        for layer, arrays, label in entries:
-            problem = _mismatch(_flat_variables(layer), arrays)
-            if problem:
-                message = f"'{filepath}': {label} does not fit layer '{layer.name}': {problem}"
-                if not skip_mismatch:
-                    raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
-                warnings.warn(f"Skipping loading weights: {message}", UserWarning, stacklevel=3)
-                continue
-            assignments.append((_flat_variables(layer), arrays))
-        optimizer_values = None
-        if getattr(model, "optimizer", None) is not None and "optimizer" in handle and "vars" in handle["optimizer"]:
-            optimizer_values = _read_vars(handle["optimizer"]["vars"], filepath)
-        for variables, arrays in assignments:
-            for variable, array in zip(variables, arrays, strict=True):
-                variable.assign(array)
-        if optimizer_values:
-            optimizer_state.restore_optimizer_state(model, optimizer_values, filepath)
-    finally:
-        handle.close()
+        entries = _collect(handle["layers"], model.layers, filepath, by_name, "")
+    except ModelFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - h5py raises many kinds of errors on damaged files
+        raise ModelFileError(f"Cannot read weights from '{filepath}': {type(error).__name__}: {error}") from error
+    assignments = []
+    for layer, arrays, label in entries:
+        problem = _mismatch(_flat_variables(layer), arrays)
+        if problem:
+            message = f"'{filepath}': {label} does not fit layer '{layer.name}': {problem}"
+            if not skip_mismatch:
+                raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
+            warnings.warn(f"Skipping loading weights: {message}", UserWarning, stacklevel=3)
+            continue
+        assignments.append((_flat_variables(layer), arrays))
+    optimizer_values = None
+    if getattr(model, "optimizer", None) is not None and "optimizer" in handle and "vars" in handle["optimizer"]:
+        optimizer_values = _read_vars(handle["optimizer"]["vars"], filepath)
+    for variables, arrays in assignments:
+        for variable, array in zip(variables, arrays, strict=True):
+            variable.assign(array)
+    if optimizer_values:
+        optimizer_state.restore_optimizer_state(model, optimizer_values, filepath)

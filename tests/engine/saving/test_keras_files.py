@@ -125,3 +125,25 @@ def test_keras3_files_for_more_layer_types(name, tmp_path):
     again = models.load_model(tmp_path / "again.h5")
     again.load_weights(tmp_path / "again.weights.h5")
     np.testing.assert_allclose(again.predict(data["x"]), data["y"], atol=1e-5, rtol=0)
+
+
+def test_keras3_dot_keras_files():
+    folder = kf.FIXTURES / "keras3_layers"
+    model = models.load_model(folder / "mlp.keras")  # Keras 3 re-saved keras/mlp.h5 as .keras
+    x = np.load(kf.path("keras", "mlp_x.npy"))
+    np.testing.assert_allclose(model.predict(x), np.load(kf.path("keras", "mlp_y.npy")), atol=1e-5, rtol=0)
+    assert model.compiled and model.optimizer.iterations == 8
+    data = np.load(folder / "siamese_keras_io.npz")
+    siamese = models.load_model(folder / "siamese.keras")
+    np.testing.assert_allclose(siamese.predict([data["xa"], data["xb"]]), data["y"], atol=1e-5, rtol=0)
+    assert siamese._loss_container.losses[0].get_config()["label_smoothing"] == 0.1
+    assert not models.load_model(folder / "siamese.keras", compile=False).compiled
+
+
+def test_damaged_dot_keras_file(tmp_path):
+    data = (kf.FIXTURES / "keras3_layers" / "mlp.keras").read_bytes()
+    for index, damaged in enumerate([data[: len(data) // 2], data[:100], data.replace(b"config.json", b"cunfig.json")]):
+        path = tmp_path / f"d{index}.keras"
+        path.write_bytes(damaged)
+        with pytest.raises(ModelFileError, match=f"d{index}.keras"):
+            models.load_model(path)

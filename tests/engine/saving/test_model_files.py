@@ -187,11 +187,13 @@ def test_unbuilt_model_cannot_be_saved(tmp_path):
     assert not (tmp_path / "m.h5").exists()
 
 
-def test_keras_zip_format_is_refused_clearly(tmp_path):
+def test_keras_zip_format_is_read_not_written(tmp_path):
     with pytest.raises(ModelFileError, match=r"\.h5"):
         _mlp().save(tmp_path / "m.keras")
-    with pytest.raises(ModelFileError, match="zip"):
-        models.load_model(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+    (tmp_path / "bad.keras").write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError, match="bad.keras.*zip"):
+        models.load_model(tmp_path / "bad.keras")
 
 
 def test_unknown_layer_class_names_class_and_custom_objects(tmp_path):
