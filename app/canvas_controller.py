@@ -67,7 +67,7 @@ class CanvasController(QObject):
             detail=detail,
             shape=shape,
             inputs=self.doc.input_port_count(node.id),
-            outputs=0 if False else 1,
+            outputs=len(status.shapes) if status is not None and status.shapes else 1,
             error=status.error if status is not None else None,
             muted=bool(status is not None and status.blocked),
             locked=not owner.trainable,

@@ -19,7 +19,7 @@ from app.document import DesignDocument
 from engine.errors import ModelFileError
 
 LAYOUT_ATTR = "strata_layout"
-OPEN_SUFFIXES = (".h5", ".hdf5", ".json", ".yaml", ".yml")
+OPEN_SUFFIXES = (".h5", ".hdf5", ".keras", ".json", ".yaml", ".yml")
 
 
 def open_document(path: str | Path, custom_objects: dict[str, Any] | None = None) -> DesignDocument:
@@ -36,6 +36,8 @@ def open_document(path: str | Path, custom_objects: dict[str, Any] | None = None
         model = load_model(path, custom_objects=custom_objects, compile=False)
         layout, training = _read_extras(path)
         doc = from_model(model, layout=True)
+    elif suffix == ".keras":  # Keras 3 zip files, when the engine reads them (it says so clearly otherwise)
+        doc = from_model(load_model(path, custom_objects=custom_objects, compile=False), layout=True)
     elif suffix == ".json":
         doc = from_model(model_from_json(path.read_text(encoding="utf-8"), custom_objects), weights=False)
     elif suffix in (".yaml", ".yml"):

@@ -34,7 +34,9 @@ from widgets import MIME_TYPE, NodeCanvas, PaletteWidget, ProblemsList, Property
 
 GUIDE = Path(__file__).resolve().parent / "guide" / "guide.md"
 AUTOSAVE_MS = 60_000
-FILE_FILTER = "Models (*.h5 *.hdf5 *.json *.yaml *.yml);;HDF5 models (*.h5 *.hdf5);;Architecture (*.json *.yaml *.yml)"
+FILE_FILTER = (
+    "Models (*.h5 *.hdf5 *.keras *.json *.yaml *.yml);;HDF5 models (*.h5 *.hdf5);;Architecture (*.json *.yaml *.yml)"
+)
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         self.canvas.selectionChanged.connect(self.inspector.show)
         self.canvas.contextMenuRequested.connect(self._context_menu)
         self.canvas.quickAddRequested.connect(self.open_quick_add)
+        self.canvas.nodeDoubleClicked.connect(self._edit_node)
         self.problems.problemActivated.connect(self.select_node)
         self.palette.activated.connect(self.add_after_selection)
         self.stack.cleanChanged.connect(self._update_title)
@@ -291,6 +294,15 @@ class MainWindow(QMainWindow):
 
     def select_node(self, node_id: int) -> None:
         self.canvas.select_keys([node_id], center=True)
+
+    def _edit_node(self, node_id: int) -> None:
+        """Double-click on a node: show its settings in the Inspector, ready to type."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.inspector.show([node_id])
+        editor = self.form.editors.get("name")
+        if editor is not None:
+            editor.setFocus()
 
     def add_after_selection(self, class_name: str) -> None:
         selected = self.selected()

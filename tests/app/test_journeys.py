@@ -212,3 +212,18 @@ def test_templates_open_valid(window):
         assert window.doc.analysis.ok, (template.title, window.doc.analysis.problems)
         assert window.stack.count() == 0
         assert set(window.canvas.nodes) == set(window.doc.nodes)
+
+
+def test_freeze_from_the_context_menu_and_double_click_to_edit(window, qtbot):
+    from PySide6.QtCore import QPoint
+
+    dropout = node_named(window, "dropout")
+    hidden = node_named(window, "hidden")
+    window.canvas.contextMenuRequested.emit([hidden.id], QPoint(10, 10))
+    menu = window._menu
+    next(a for a in menu.actions() if a.text() == "Freeze").trigger()
+    menu.close()
+    assert window.canvas.nodes[hidden.id].spec.locked and not hidden.trainable
+    window.canvas.nodeDoubleClicked.emit(dropout.id)
+    qtbot.wait(1)
+    assert window.form.title.text() == "dropout" and "rate" in window.form.editors
