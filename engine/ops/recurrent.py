@@ -36,9 +36,12 @@ def _workspace(name: str, shape: tuple[int, ...], dtype: Any) -> Any:
     cache = getattr(_buffers, "arrays", None)
     if cache is None:
         cache = _buffers.arrays = {}
-    array = cache.get(name)
-    if array is None or array.shape != shape or array.dtype != dtype or not isinstance(array, xp.ndarray):
-        array = cache[name] = xp.empty(shape, dtype=dtype)
+    key = (name, tuple(shape), str(dtype))
+    array = cache.get(key)
+    if array is None or not isinstance(array, xp.ndarray):
+        if len(cache) > 64:  # many shapes seen (varying batch sizes): start over rather than grow
+            cache.clear()
+        array = cache[key] = xp.empty(shape, dtype=dtype)
     return array
 
 
@@ -76,6 +79,19 @@ def _dact(name: str, y: Any) -> Any:
         d *= 1.0 / 6.0
         return d
     return xp.ones_like(y)
+
+
+def _dact_into(name: str, y: Any, out: Any) -> Any:
+    """``_dact`` written into ``out``."""
+    if name == "tanh":
+        xp.multiply(y, y, out=out)
+        xp.subtract(1, out, out=out)
+    elif name == "sigmoid":
+        xp.subtract(1, y, out=out)
+        out *= y
+    else:
+        out[...] = _dact(name, y)
+    return out
 
 
 class _Sequence:
@@ -279,20 +295,23 @@ def lstm(
     def backward(g):
         G, dh, (g_c,) = s.split_grad(g)
         dc = xp.array(g_c, dtype=s.dtype)
-        d_rec = _dact(recurrent_activation, A[..., :u3])
-        P1 = A[..., :u] * _dact(activation, TC)  # dc += dh * o * act'(c)
-        Qo = TC * d_rec[..., :u]  # d(o pre-activation) = dh * act(c) * o'
-        Q = xp.empty((T, B, 3, u), dtype=s.dtype)
+        # Per-step derivative factors for all steps at once, in reused scratch buffers (no page faults).
+        d_rec = _dact_into(recurrent_activation, A[..., :u3], _workspace("lstm_drec", (T, B, u3), s.dtype))
+        P1 = _dact_into(activation, TC, _workspace("lstm_P1", (T, B, u), s.dtype))
+        P1 *= A[..., :u]  # dc += dh * o * act'(c)
+        Qo = xp.multiply(TC, d_rec[..., :u], out=_workspace("lstm_Qo", (T, B, u), s.dtype))  # d(o) = dh*act(c)*o'
+        Q = _workspace("lstm_Q", (T, B, 3, u), s.dtype)
         xp.multiply(A[..., u3:], d_rec[..., u:u2], out=Q[:, :, 0])  # i: dc * g * i'
         xp.multiply(C[:-1], d_rec[..., u2:u3], out=Q[:, :, 1])  # f: dc * c_{t-1} * f'
-        xp.multiply(A[..., u:u2], _dact(activation, A[..., u3:]), out=Q[:, :, 2])  # g: dc * i * g'
+        _dact_into(activation, A[..., u3:], Q[:, :, 2])
+        Q[:, :, 2] *= A[..., u:u2]  # g: dc * i * g'
         F = A[..., u2:u3]
         if s.M is not None:
             P1 *= s.M
             Qo *= s.M
             Q *= s.M[..., None]
             F = F * s.M + s.keep
-        dZ = xp.empty((T, B, 4 * u), dtype=s.dtype)
+        dZ = _workspace("lstm_dZ", (T, B, 4 * u), s.dtype)
         dZ4 = dZ.reshape(T, B, 4, u)
         RT = xp.ascontiguousarray(R.T)
         tmp_u = xp.empty((B, u), dtype=s.dtype)

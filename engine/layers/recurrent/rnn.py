@@ -260,7 +260,6 @@ class FusedRNN(RNN):
         kwargs.pop("cell", None)
         cell = self.cell_class(units, **cell_kwargs)
         super().__init__(cell, **kwargs)
-        self.cell.name = self.cell.name  # the cell keeps its own unique name, as in Keras
 
     def __getattr__(self, name: str) -> Any:
         # Keras exposes the cell's hyperparameters on the layer (layer.units, layer.dropout, ...).
