@@ -90,10 +90,7 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
         wide = xp.maximum(wide, rows[:, :, 1])
         for a in range(2, ph):
             xp.maximum(wide, rows[:, :, a], out=wide)
-    wide5 = wide.reshape(n, oh, ow, pw, c)
-    out = xp.ascontiguousarray(wide5[:, :, :, 0])
-    for b in range(1, pw):
-        xp.maximum(out, wide5[:, :, :, b], out=out)
+    out = _max_over_columns(wide.reshape(n, oh, ow, pw, c))
 
     def backward(g):
         grad_rows = _widen(g, pw) * _first_maxima(rows, out, pool)
@@ -121,11 +118,19 @@ def _first_maxima(rows: Any, out: Any, pool) -> Any:
         best = xp.maximum(best, key[:, :, 1])
         for a in range(2, ph):
             xp.maximum(best, key[:, :, a], out=best)
-    best5 = best.reshape(n, oh, ow, pw, c)
-    top = xp.ascontiguousarray(best5[:, :, :, 0])
-    for b in range(1, pw):
-        xp.maximum(top, best5[:, :, :, b], out=top)
+    top = _max_over_columns(best.reshape(n, oh, ow, pw, c))
     return key == _widen(top, pw)
+
+
+def _max_over_columns(blocks: Any) -> Any:
+    """(N, OH, OW, pw, C) -> (N, OH, OW, C): the maximum over each window's columns."""
+    pw = blocks.shape[3]
+    if pw == 1:
+        return xp.ascontiguousarray(blocks[:, :, :, 0])
+    out = xp.maximum(blocks[:, :, :, 0], blocks[:, :, :, 1])
+    for b in range(2, pw):
+        xp.maximum(out, blocks[:, :, :, b], out=out)
+    return out
 
 
 def _priority_pattern(pool, ow: int, c: int, dtype: str) -> Any:
