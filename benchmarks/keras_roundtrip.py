@@ -3,8 +3,8 @@
 1. Strata -> Keras: builds a set of Strata models (Dense/Conv/BatchNorm, a functional model with
    shared layers, recurrent, convolution variants, merging and activation layers), trains some a
    little, saves each with ``model.save('x.h5')`` and ``save_weights('x.weights.h5')``, then opens the
-   files with Keras (``keras.saving.load_model``; and ``load_weights`` into the model Keras rebuilt)
-   and compares predictions.
+   files with Keras (``keras.saving.load_model``; and ``load_weights`` into the model Keras rebuilt),
+   and the ``.keras`` file from ``model.save('x.keras')``, comparing predictions.
 2. Keras -> Strata: Keras builds models with the same layer types, saves them, and Strata's
    ``load_model`` must reproduce Keras's predictions.
 
@@ -167,6 +167,11 @@ KERAS_LOAD = textwrap.dedent(
                 entry["load_weights"] = f"{type(error).__name__}: {str(error)[:200]}"
         except Exception as error:
             entry["load_model"] = f"{type(error).__name__}: {str(error)[:300]}"
+        try:
+            model = keras.saving.load_model(os.path.join(folder, name + ".keras"))
+            entry["keras_zip"] = float(np.max(np.abs(model.predict(x, verbose=0) - data["y"])))
+        except Exception as error:
+            entry["keras_zip"] = f"{type(error).__name__}: {str(error)[:300]}"
         results[name] = entry
     print(json.dumps(results))
     """
@@ -250,6 +255,7 @@ def main() -> None:
     for name, (model, x) in built.items():
         model.save(folder / f"{name}.h5")
         model.save_weights(folder / f"{name}.weights.h5")
+        model.save(folder / f"{name}.keras")
         xs = x if isinstance(x, list) else [x]
         np.savez(folder / f"{name}_io.npz", y=model.predict(x), **{f"x{i}": v for i, v in enumerate(xs)})
     (folder / "strata_models.json").write_text(json.dumps(list(built)))
@@ -258,6 +264,7 @@ def main() -> None:
         print(f"{name:16s} load_model: {_fmt(entry['load_model'])}")
         if "load_weights" in entry:
             print(f"{'':16s} load_weights(.weights.h5): {_fmt(entry['load_weights'])}  compiled={entry['compiled']}")
+        print(f"{'':16s} load_model(.keras): {_fmt(entry['keras_zip'])}")
 
     print("== Keras -> Strata ==")
     for name in _run_keras(args.keras_python, KERAS_SAVE, folder):

@@ -1,23 +1,77 @@
-"""Reading Keras 3's ``.keras`` files: a zip of ``config.json``, ``model.weights.h5`` and ``metadata.json``.
+"""Keras 3's ``.keras`` files: a zip of ``config.json``, ``model.weights.h5`` and ``metadata.json``.
 
-Only data is read: the JSON config (classes found by name in the registry), the weights and the
-optimizer state (``.weights.h5`` layout), and ``compile_config``. A ``.keras`` file with a Lambda layer
-would need Python bytecode, which Strata never runs: such a config fails as an unknown layer class.
+Writing puts the Keras 2 dialect layer configs (which Keras 3 reads through its legacy path, as
+for ``.h5`` files) inside Keras 3's top-level wrapper, with a ``compile_config`` and the weights
+and optimizer state in the ``.weights.h5`` layout. Reading takes only data: the JSON config
+(classes found by name in the registry), the weights and optimizer state, and ``compile_config``.
+A ``.keras`` file with a Lambda layer would need Python bytecode, which Strata never runs: such a
+config fails as an unknown layer class.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import os
+import tempfile
 import zipfile
 from typing import Any
 
 import h5py
 
+from engine import __version__
 from engine.errors import ModelFileError
+from engine.saving.atomic import atomic_path
+from engine.saving.hdf5_format import model_config_of
 from engine.saving.json_yaml import model_from_dict
-from engine.saving.training_config import compile_from_config
-from engine.saving.weights_v3 import load_weights_v3_from_handle
+from engine.saving.training_config import compile_from_config, training_config
+from engine.saving.weights_v3 import load_weights_v3_from_handle, save_weights_v3
+
+KERAS3_DIALECT_VERSION = "3.15.1"  # the Keras 3 release whose .keras layout these files follow
+
+
+def _compile_config(model: Any) -> dict[str, Any] | None:
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        return None
+    training = training_config(model)
+    optimizer = training.pop("optimizer_config")
+    optimizer = {"module": "keras.optimizers", **optimizer, "registered_name": None}
+    return {"optimizer": optimizer, **training, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def save_keras_zip(model: Any, filepath: str, overwrite: bool = True, include_optimizer: bool = True) -> None:
+    """Write ``model`` as a Keras 3 ``.keras`` file (atomically)."""
+    base = model_config_of(model)
+    if base["class_name"] == "Functional":  # how Keras 3 itself names its functional class in .keras files
+        config: dict[str, Any] = {"module": "keras.src.models.functional", **base, "registered_name": "Functional"}
+        config["build_config"] = {"input_shape": None}
+    else:
+        config = {"module": "keras", **base, "registered_name": None}
+        inputs = [list(t.shape) for t in model.inputs]
+        config["build_config"] = {"input_shape": inputs[0] if len(inputs) == 1 else inputs}
+    compile_config = _compile_config(model) if include_optimizer else None
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    metadata = {
+        "keras_version": KERAS3_DIALECT_VERSION,
+        "strata_version": __version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    folder = os.path.dirname(os.path.abspath(filepath))
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".strata-keras-") as scratch:
+        weights = os.path.join(scratch, "model.weights.h5")
+        optimizer = model.optimizer if compile_config is not None else None
+        saved, model.optimizer = model.optimizer, optimizer
+        try:
+            save_weights_v3(model, weights)
+        finally:
+            model.optimizer = saved
+        with atomic_path(filepath, overwrite) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("metadata.json", json.dumps(metadata))
+            archive.writestr("config.json", json.dumps(config))
+            archive.write(weights, "model.weights.h5")
+
 
 MAX_MEMBER_BYTES = 4 * 2**30
 

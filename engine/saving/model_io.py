@@ -22,18 +22,25 @@ class SavingMixin:
     """Model persistence in Keras's file formats."""
 
     def save(self, filepath: Any, overwrite: bool = True, include_optimizer: bool = True, **kwargs: Any) -> None:
-        """Architecture, weights, training config and optimizer state in one HDF5 file (Keras's legacy layout)."""
+        """Architecture, weights, training config and optimizer state in one file.
+
+        Keras's legacy HDF5 layout (``.h5`` and any other name), or Keras 3's zip format for ``.keras``.
+        """
         from engine.saving.hdf5_format import save_model_to_hdf5  # noqa: PLC0415
 
         path = _path(filepath)
         save_format = kwargs.pop("save_format", None)
         if kwargs:
             raise ModelFileError(f"save() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
-        if path.endswith(".keras") or save_format in ("keras", "tf"):
-            raise ModelFileError(
-                f"Cannot save '{path}': Strata reads Keras 3 '.keras' files but writes whole models as HDF5 only "
-                "(Keras's .h5 format, which Keras 2 and 3 both open). Use a file name ending in '.h5'."
-            )
+        if save_format == "tf":
+            raise ModelFileError(f"Cannot save '{path}': the TensorFlow SavedModel format is not supported; use .h5.")
+        if path.endswith(".keras") or save_format == "keras":
+            from engine.saving.keras_zip import save_keras_zip  # noqa: PLC0415
+
+            if not self.built or getattr(self, "_graph", None) is None:
+                raise ModelFileError(f"Cannot save model '{self.name}' to '{path}': it has not been built yet.")
+            save_keras_zip(self, path, overwrite=overwrite, include_optimizer=include_optimizer)
+            return
         save_model_to_hdf5(self, path, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:

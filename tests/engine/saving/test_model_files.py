@@ -187,10 +187,23 @@ def test_unbuilt_model_cannot_be_saved(tmp_path):
     assert not (tmp_path / "m.h5").exists()
 
 
-def test_keras_zip_format_is_read_not_written(tmp_path):
-    with pytest.raises(ModelFileError, match=r"\.h5"):
-        _mlp().save(tmp_path / "m.keras")
-    assert not (tmp_path / "m.keras").exists()
+@pytest.mark.parametrize("build", [_mlp, _functional])
+def test_keras_zip_round_trip(tmp_path, build):
+    model = build()
+    x = [np.ones((3, 6), "float32"), np.ones((3, 4), "float32")] if len(model.inputs) == 2 else np.ones((3, 6), "f4")
+    y = np.eye(model.outputs[0].shape[-1], dtype="float32")[[0, 1, 0]]
+    model.fit(x, y, epochs=2, batch_size=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 4
+    for (_, a), (_, b) in zip(model.optimizer.variables(), loaded.optimizer.variables(), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    model.save(tmp_path / "u.keras", include_optimizer=False)
+    assert not models.load_model(tmp_path / "u.keras").compiled
+
+
+def test_bad_keras_zip(tmp_path):
     (tmp_path / "bad.keras").write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="bad.keras.*zip"):
         models.load_model(tmp_path / "bad.keras")
