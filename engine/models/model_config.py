@@ -173,10 +173,12 @@ def _parse_node(node_data: Any) -> tuple[list[tuple[str, int, int]], dict[str, A
         kwargs = {k: v for k, v in (node_data.get("kwargs") or {}).items() if k not in ("mask", "training")}
         refs: list[tuple[str, int, int]] = []
         as_list = len(args) == 1 and isinstance(args[0], list)
-        for leaf in _keras3_tensors(args):
+        # An RNN's initial_state tensors are replayed as extra inputs ([sequence, *states]), as Keras 2 stored them.
+        initial_state = kwargs.pop("initial_state", None)
+        for leaf in _keras3_tensors(args) + _keras3_tensors(initial_state):
             history = leaf["config"]["keras_history"]
             refs.append((history[0], int(history[1]), int(history[2])))
-        return refs, kwargs, as_list
+        return refs, kwargs, as_list or bool(_keras3_tensors(initial_state))
     refs = []
     kwargs: dict[str, Any] = {}
     for item in node_data:  # Keras 2: [[layer, node_index, tensor_index, kwargs], ...]

@@ -92,6 +92,13 @@ def _faq_shared() -> models.Model:
     return models.Model([a, b], layers.Dense(1, activation="sigmoid")(merged))
 
 
+def _seq2seq() -> models.Model:
+    enc_in, dec_in = layers.Input((6, 5)), layers.Input((4, 3))
+    _, h, c = layers.LSTM(5, return_state=True)(enc_in)
+    dec = layers.LSTM(5, return_sequences=True)(dec_in, initial_state=[h, c])
+    return models.Model([enc_in, dec_in], layers.Dense(3, activation="softmax")(dec))
+
+
 BUILDERS = {
     "simple_rnn": lambda: _seq(layers.Input((6, 5)), layers.SimpleRNN(7), layers.Dense(3)),
     "lstm_seq": lambda: _seq(layers.Input((6, 5)), layers.LSTM(8, return_sequences=True)),
@@ -119,6 +126,7 @@ BUILDERS = {
     ),
     "lstm_state": _functional_state,
     "faq_shared_lstm": _faq_shared,
+    "seq2seq": _seq2seq,
 }
 
 
