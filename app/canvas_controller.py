@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from app import catalog
 from app.commands import AddNodeCommand, ConnectCommand, MoveCommand, RemoveCommand
 from app.document import DesignDocument, DocNode, Edge
+from app.layout import ROW_HEIGHT
 from app.theme import GROUP_COLORS
 from widgets import NodeCanvas, NodeSpec
 
@@ -144,19 +145,32 @@ class CanvasController(QObject):
         if catalog.layer_class(payload) is not None or payload == "InputLayer":
             self.add_layer(payload, x, y)
 
+    def _downstream(self, start: int) -> list[int]:
+        seen, stack = {start}, [start]
+        while stack:
+            for edge in self.doc.outbound(stack.pop()):
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    stack.append(edge.target)
+        return sorted(seen)
+
     def add_layer(self, class_name: str, x: float, y: float, after: int | None = None) -> DocNode:
         """Create a node (wired after node ``after`` when given) through one undo command."""
         node = self.doc.create_node(class_name, x, y)
         edges: list[Edge] = []
         replaced: list[Edge] = []
+        moves: list[tuple[int, float, float, float, float]] = []
         if after is not None and after in self.doc.nodes and class_name != "InputLayer":
             edges.append(Edge(after, node.id, 0, 0))
-            # insert between `after` and a single consumer, as designers do
+            # insert between `after` and a single consumer, as designers do, making room below
             consumers = self.doc.outbound(after)
             if len(consumers) == 1:
                 old = consumers[0]
                 replaced.append(old)
                 edges.append(Edge(node.id, old.target, old.port, 0))
-        self.stack.push(AddNodeCommand(self.doc, node, edges, replaced))
+                for moved in self._downstream(old.target):
+                    other = self.doc.nodes[moved]
+                    moves.append((moved, other.x, other.y, other.x, other.y + ROW_HEIGHT))
+        self.stack.push(AddNodeCommand(self.doc, node, edges, replaced, moves))
         self.nodeCreated.emit(node.id)
         return self.doc.nodes[node.id]

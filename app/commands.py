@@ -17,15 +17,24 @@ from app.document import DesignDocument, DocNode, Edge
 class AddNodeCommand(QUndoCommand):
     """Add a node, optionally wired in with ``edges`` (and ``replaced`` edges taken out)."""
 
-    def __init__(self, doc: DesignDocument, node: DocNode, edges: list[Edge] = (), replaced: list[Edge] = ()) -> None:
+    def __init__(
+        self,
+        doc: DesignDocument,
+        node: DocNode,
+        edges: list[Edge] = (),
+        replaced: list[Edge] = (),
+        moves: list[tuple[int, float, float, float, float]] = (),
+    ) -> None:
         super().__init__(f"Add {node.name}")
         self.doc, self.node = doc, node.copy()
-        self.edges, self.replaced = list(edges), list(replaced)
+        self.edges, self.replaced, self.moves = list(edges), list(replaced), list(moves)
 
     def redo(self) -> None:
         with self.doc.batch():
             for edge in self.replaced:
                 self.doc.remove_edge(edge)
+            for node_id, _, _, x, y in self.moves:
+                self.doc.move_node(node_id, x, y)
             self.doc.add_node(self.node.copy())
             for edge in self.edges:
                 self.doc.add_edge(edge)
@@ -33,6 +42,8 @@ class AddNodeCommand(QUndoCommand):
     def undo(self) -> None:
         with self.doc.batch():
             self.doc.remove_node(self.node.id)
+            for node_id, x, y, _, _ in self.moves:
+                self.doc.move_node(node_id, x, y)
             for edge in self.replaced:
                 self.doc.add_edge(edge)
 

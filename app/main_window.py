@@ -308,9 +308,7 @@ class MainWindow(QMainWindow):
         selected = self.selected()
         if len(selected) == 1:
             anchor = self.doc.nodes[selected[0]]
-            node = self.canvas_controller.add_layer(
-                class_name, anchor.x + 60, anchor.y + ROW_HEIGHT / 2, after=anchor.id
-            )
+            node = self.canvas_controller.add_layer(class_name, anchor.x, anchor.y + ROW_HEIGHT, after=anchor.id)
         else:
             center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
             node = self.canvas_controller.add_layer(class_name, center.x(), center.y())

@@ -186,17 +186,19 @@ class NodeItem(QGraphicsItem):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(8.5)
 
+        subtitle_metrics = QFontMetrics(small)
+        subtitle = subtitle_metrics.elidedText(spec.subtitle, Qt.TextElideMode.ElideRight, int(width * 0.45))
+        subtitle_width = subtitle_metrics.horizontalAdvance(subtitle)
+        title_rect = QRectF(left, rect.top() + 8, width - 4, 18)
         painter.setFont(title_font)
         painter.setPen(QColor(colors.text))
-        title_rect = QRectF(left, rect.top() + 8, width - 18, 18)
-        painter.drawText(
-            title_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(title_font).elidedText(spec.title, Qt.TextElideMode.ElideRight, int(width * 0.6)),
+        title = QFontMetrics(title_font).elidedText(
+            spec.title, Qt.TextElideMode.ElideRight, int(width - subtitle_width - 10 - (14 if spec.locked else 0))
         )
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(small)
         painter.setPen(QColor(colors.muted_text))
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, spec.subtitle)
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, subtitle)
         detail = spec.detail + (f"  [{spec.badge}]" if spec.badge else "")
         if spec.error:  # the engine's message, wrapped over the detail and shape rows
             painter.setPen(QColor(colors.text))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -82,6 +83,8 @@ class PropertyForm(QWidget):
             editor.setToolTip(field["key"])
             self.editors[field["key"]] = editor
             editor.setMinimumHeight(26)
+            editor.setMinimumWidth(90)
+            editor.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             self._form.addRow(field["label"], editor)
         rows = sum(
             max(editor.sizeHint().height(), 26) + self._form.verticalSpacing() for editor in self.editors.values()
@@ -135,6 +138,8 @@ class PropertyForm(QWidget):
             return editor
         if kind == "choice":
             editor = QComboBox()
+            editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            editor.setMinimumContentsLength(6)
             choices = list(field.get("choices") or [])
             shown = value if isinstance(value, str) else json.dumps(value)
             if shown not in choices:
@@ -144,6 +149,7 @@ class PropertyForm(QWidget):
             editor.activated.connect(lambda index, k=key, c=choices: self.valueEdited.emit(k, _choice_value(c[index])))
             return editor
         editor = QLineEdit(_text_of(kind, value))
+        editor.setCursorPosition(0)
         editor.textEdited.connect(lambda text, k=key, e=editor, kd=kind: self._check_text(e, kd, text))
         editor.editingFinished.connect(lambda k=key, e=editor, kd=kind: self._commit_text(k, e, kd))
         return editor
