@@ -85,12 +85,20 @@ def layer_class(class_name: str) -> type[Layer] | None:
     return lookup(class_name, "layer")
 
 
+@cache
 def is_multi_input(class_name: str) -> bool:
     """Merge layers (Add, Concatenate, Dot, ...) take a list of inputs."""
     from engine.layers.merging.base_merge import Merge
 
     cls = layer_class(class_name)
     return isinstance(cls, type) and issubclass(cls, Merge)
+
+
+@cache
+def takes_extra_inputs(class_name: str) -> bool:
+    """Layers whose call takes more tensors than the data (a recurrent layer's initial state)."""
+    cls = layer_class(class_name)
+    return isinstance(cls, type) and "initial_state" in inspect.signature(cls.call).parameters
 
 
 def layer_types() -> list[LayerType]:

@@ -45,7 +45,7 @@ def to_model(doc: DesignDocument, custom_objects: dict[str, Any] | None = None) 
             layer = deserialize_layer({"class_name": node.class_name, "config": node.config}, custom_objects)
             layers[node_id] = layer
         args = [outputs_of[e.source][e.source_port] for e in doc.inbound(node_id)]
-        out = layer(args if catalog.is_multi_input(node.class_name) else args[0])
+        out = layer(args if catalog.is_multi_input(node.class_name) or len(args) > 1 else args[0])
         outputs_of[node_id] = out if isinstance(out, list) else [out]
         if node.shares is None and node.weights is not None:
             _restore_weights(layer, node.weights)

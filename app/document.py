@@ -134,13 +134,14 @@ class DesignDocument:
         node = self.nodes[node_id]
         if node.class_name == "InputLayer":
             return 0
-        if catalog.is_multi_input(node.class_name):
+        if catalog.is_multi_input(node.class_name) or catalog.takes_extra_inputs(node.class_name):
             return len(self.inbound(node_id)) + 1
-        return 1
+        return max(1, len(self.inbound(node_id)))
 
     def free_port(self, node_id: int) -> int:
         """The port a new connection to ``node_id`` should use."""
-        if catalog.is_multi_input(self.nodes[node_id].class_name):
+        name = self.nodes[node_id].class_name
+        if catalog.is_multi_input(name) or catalog.takes_extra_inputs(name):
             return max((e.port for e in self.inbound(node_id)), default=-1) + 1
         return 0
 

@@ -79,7 +79,7 @@ def export_script(doc: DesignDocument) -> str:
         args = [
             f"{tensor_of[e.source]}" + (f"[{e.source_port}]" if e.source_port else "") for e in doc.inbound(node_id)
         ]
-        call = f"[{', '.join(args)}]" if catalog.is_multi_input(node.class_name) else args[0]
+        call = f"[{', '.join(args)}]" if catalog.is_multi_input(node.class_name) or len(args) > 1 else args[0]
         var = _identifier(node.name if node.shares is None else f"{node.name}_call", taken)
         lines.append(f"{var} = {layer_var}({call})")
         tensor_of[node_id] = var

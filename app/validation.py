@@ -163,7 +163,7 @@ def _run_engine(class_name: str, config: dict[str, Any], shapes: list[tuple]) ->
             return [tuple(layer.batch_shape)], 0, 0, None
         layer = deserialize_layer({"class_name": class_name, "config": config})
         tensors = [KerasTensor(shape) for shape in shapes]
-        args = tensors if catalog.is_multi_input(class_name) else tensors[0]
+        args = tensors if catalog.is_multi_input(class_name) or len(tensors) > 1 else tensors[0]
         out = layer(args)
         outs = out if isinstance(out, list) else [out]
         params = layer.count_params() if layer.built else 0
