@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from engine.errors import ModelFileError
+from engine.errors import ConfigError, ModelFileError
 
 
 def _path(filepath: Any) -> str:
@@ -30,8 +30,10 @@ class SavingMixin:
 
         path = _path(filepath)
         save_format = kwargs.pop("save_format", None)
+        for tensorflow_only in ("signatures", "options", "save_traces"):  # Keras 2 / TensorFlow arguments
+            kwargs.pop(tensorflow_only, None)
         if kwargs:
-            raise ModelFileError(f"save() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+            raise ConfigError(f"save() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
         if save_format == "tf":
             raise ModelFileError(f"Cannot save '{path}': the TensorFlow SavedModel format is not supported; use .h5.")
         if path.endswith(".keras") or save_format == "keras":
@@ -53,6 +55,9 @@ class SavingMixin:
 
         path = _path(filepath)
         kwargs.pop("save_format", None)
+        kwargs.pop("options", None)
+        if kwargs:
+            raise ConfigError(f"save_weights() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
         if not self.built or getattr(self, "_graph", None) is None:
             raise ModelFileError(f"Cannot save the weights of model '{self.name}' to '{path}': it is not built yet.")
         if is_v3_weights_path(path):
@@ -68,6 +73,9 @@ class SavingMixin:
         warning) layers whose weight count or shapes differ instead of raising.
         """
         path = _path(filepath)
+        kwargs.pop("options", None)
+        if kwargs:
+            raise ConfigError(f"load_weights() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
         if not self.built or getattr(self, "_graph", None) is None:
             raise ModelFileError(
                 f"Cannot load weights from '{path}' into model '{self.name}': it is not built yet, so it has no "
