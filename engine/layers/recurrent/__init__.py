@@ -7,5 +7,6 @@ from engine.layers.recurrent.lstm_cell import LSTMCell
 from engine.layers.recurrent.rnn import RNN
 from engine.layers.recurrent.simple_rnn import SimpleRNN
 from engine.layers.recurrent.simple_rnn_cell import SimpleRNNCell
+from engine.layers.recurrent.stacked_rnn_cells import StackedRNNCells
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell"]
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]

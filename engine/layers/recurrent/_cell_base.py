@@ -91,6 +91,16 @@ class RecurrentCell(Layer):
             )  # fmt: skip
         self.built = True
 
+    def _dropped_input(self, x: Any, training: bool) -> Any:
+        """x_t times the per-sequence input dropout mask (cells stepped one by one, e.g. stacked)."""
+        if not training or not 0.0 < self.dropout < 1.0:
+            return x
+        if self._dropout_mask is None:
+            from engine.layers.recurrent.rnn import _dropout_scale  # noqa: PLC0415
+
+            self._dropout_mask = _dropout_scale(tuple(x.shape), self.dropout, x.dtype)
+        return x * self._dropout_mask
+
     def _dropped_recurrent(self, h: Any, training: bool) -> Any:
         """h_{t-1} times the per-sequence recurrent dropout mask (generic path only)."""
         if not training or not 0.0 < self.recurrent_dropout < 1.0:

@@ -55,6 +55,10 @@ class RNN(Layer):
             from engine.models.model_config import deserialize_layer  # noqa: PLC0415
 
             cell = deserialize_layer(cell)
+        if isinstance(cell, (list, tuple)):
+            from engine.layers.recurrent.stacked_rnn_cells import StackedRNNCells  # noqa: PLC0415
+
+            cell = StackedRNNCells(list(cell))
         if not isinstance(cell, Layer) or not hasattr(cell, "state_size"):
             raise ConfigError(
                 f"RNN layer '{self.name}': cell must be a Layer with a state_size and call(inputs, states), "
@@ -86,7 +90,8 @@ class RNN(Layer):
 
     @property
     def units(self) -> int:
-        return self._state_sizes[0]
+        """The width of the output (the first state's, or a stacked cell's last output)."""
+        return getattr(self.cell, "output_size", self._state_sizes[0])
 
     def build(self, input_shape: Any) -> None:
         seq_shape = tuple(input_shape[0]) if isinstance(input_shape, list) else tuple(input_shape)
@@ -161,8 +166,9 @@ class RNN(Layer):
 
     # -- dropout -------------------------------------------------------------------
     def _reset_dropout_masks(self) -> None:
-        self.cell._dropout_mask = None
-        self.cell._recurrent_dropout_mask = None
+        for cell in getattr(self.cell, "cells", [self.cell]):
+            cell._dropout_mask = None
+            cell._recurrent_dropout_mask = None
 
     def _input_dropout(self, sequences: Any, training: bool) -> Any:
         """Drop the same input features at every time step (Keras's per-sequence dropout mask)."""

@@ -34,14 +34,17 @@ CASES = [
     (layers.GRU, {"units": 2, "activation": "softsign", "return_sequences": True}, SEQ, None),  # generic path
     (layers.GRU, {"units": 2, "dropout": 0.2, "recurrent_dropout": 0.2}, SEQ, None),
     (layers.RNN, {}, SEQ, (2, 2)),  # the cell is made in the test, in float64
+    (layers.RNN, {"stacked": True, "return_sequences": True}, SEQ, (2, 4, 2)),
 ]
 
 
 @pytest.mark.parametrize(("cls", "kwargs", "shape", "expected"), CASES, ids=str)
 def test_recurrent_layer(cls, kwargs, shape, expected):
+    kwargs = dict(kwargs)
     if cls is layers.RNN:
         backend.set_floatx("float64")  # the cell's weights are made in float64 like the layer's
-        kwargs = {"cell": layers.LSTMCell(2)}
+        cell = [layers.GRUCell(3), layers.LSTMCell(2)] if kwargs.pop("stacked", False) else layers.LSTMCell(2)
+        kwargs = {**kwargs, "cell": cell}
     run_layer_checks(cls, kwargs, shape, expected_output_shape=expected)
 
 
@@ -247,3 +250,17 @@ def test_masking_layer():
     np.testing.assert_array_equal(out._keras_mask, [[True, False, True]])
     np.testing.assert_allclose(out.numpy(), [[[1, 2], [0, 0], [3, -1]]])
     run_layer_checks(layers.Masking, {"mask_value": 0.0}, (2, 3, 4))
+
+
+def test_stacked_cells_state_layout_and_dropout():
+    layer = layers.RNN([layers.SimpleRNNCell(4), layers.LSTMCell(3, dropout=0.5)], return_state=True)
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype("float32")
+    output, *states = layer(x)
+    assert [tuple(s.shape) for s in states] == [(2, 4), (2, 3), (2, 3)]
+    np.testing.assert_allclose(output.numpy(), states[1].numpy())
+    assert len(layer.weights) == 6
+    assert not np.allclose(layer(x, training=True)[0].numpy(), output.numpy())
+    rebuilt = layers.RNN.from_config(layer.get_config())
+    rebuilt(x)
+    rebuilt.set_weights(layer.get_weights())
+    np.testing.assert_allclose(rebuilt(x)[0].numpy(), output.numpy(), rtol=1e-6)
