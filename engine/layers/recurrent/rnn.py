@@ -35,7 +35,27 @@ def fused_activation_name(fn: Any) -> str | None:
 
 
 class RNN(Layer):
-    """``RNN(cell)``: applies ``cell`` (a layer with ``call(inputs, states)`` and ``state_size``) step by step."""
+    """``RNN(cell)``: applies ``cell`` (a layer with ``call(inputs, states)`` and ``state_size``) step by step.
+
+    Args (shared by SimpleRNN, LSTM and GRU):
+        return_sequences: output every step ``(batch, time, units)`` instead of the last ``(batch, units)``.
+        return_state: also return the final states (``[output, *states]``).
+        go_backwards: process the sequence in reverse (outputs come in processing order, as in Keras).
+        stateful: the final states of each batch are the initial states of the next, for ``fit``,
+            ``evaluate``, ``predict`` and the ``*_on_batch`` methods alike; sample ``i`` of a batch continues
+            sample ``i`` of the previous one. This needs a fixed batch size (``batch_size=`` with
+            ``input_shape=`` on the first layer, ``batch_input_shape=``, or ``Input(batch_shape=...)``) and
+            ``fit(..., shuffle=False)`` (shuffling breaks the sample-to-sample correspondence; ``fit`` warns).
+            ``reset_states()`` zeroes the states (or sets them to given arrays). Gradients never flow into
+            earlier batches.
+        unroll: accepted for Keras compatibility; the fused ops already run the loop without graph overhead.
+        zero_output_for_mask: masked steps output zeros instead of repeating the previous output (the state
+            is kept either way); Bidirectional sets it for sequence outputs, as Keras does.
+
+    Call arguments: ``initial_state=[...]`` (tensors or arrays; symbolic tensors in the functional API),
+    ``mask`` (boolean ``(batch, time)``, usually propagated from Embedding(mask_zero=True) or Masking),
+    ``training`` (turns on ``dropout``/``recurrent_dropout``).
+    """
 
     def __init__(
         self,
