@@ -170,7 +170,9 @@ def _load(handle: h5py.File, filepath: str, custom_objects: dict[str, Any] | Non
         model = deserialize_layer(normalize_model_config(config, custom_objects), custom_objects)
     if not hasattr(model, "layers"):
         raise ModelFileError(f"'{filepath}': model_config describes a {config['class_name']}, not a model.")
-    legacy_weights.load_weights_from_group(handle["model_weights"], model, filepath)
+    legacy_weights.load_weights_from_group(
+        handle["model_weights"], model, filepath, hint=" (the weights do not match the file's model_config)"
+    )
     if compile and raw_train_config is not None:
         train_config = read_json_attr(attrs, "training_config", filepath)
         compile_from_config(model, train_config, custom_objects)

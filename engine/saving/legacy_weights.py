@@ -72,20 +72,30 @@ def read_layer_groups(group: h5py.Group, filepath: str) -> list[tuple[str, list[
     return result
 
 
+SKIP_HINT = " (pass skip_mismatch=True to skip such layers)"
+
+
 def load_weights_from_group(
-    group: h5py.Group, model: Any, filepath: str, by_name: bool = False, skip_mismatch: bool = False
+    group: h5py.Group,
+    model: Any,
+    filepath: str,
+    by_name: bool = False,
+    skip_mismatch: bool = False,
+    hint: str = SKIP_HINT,
 ) -> None:
     """Assign the weights in ``group`` to ``model``; every check happens before the first assignment."""
     saved = read_layer_groups(group, filepath)
     assignments = (
-        match_by_name(model, saved, filepath, skip_mismatch)
+        match_by_name(model, saved, filepath, skip_mismatch, hint)
         if by_name
-        else match_in_order(model, saved, filepath, skip_mismatch)
+        else match_in_order(model, saved, filepath, skip_mismatch, hint)
     )
     apply_assignments(assignments)
 
 
-def match_in_order(model: Any, saved: list[tuple[str, list[Any]]], filepath: str, skip_mismatch: bool) -> list:
+def match_in_order(
+    model: Any, saved: list[tuple[str, list[Any]]], filepath: str, skip_mismatch: bool, hint: str = SKIP_HINT
+) -> list:
     targets = [layer for layer in model.layers if layer.weights]
     sources = [(name, arrays) for name, arrays in saved if arrays]
     if len(targets) != len(sources):
@@ -103,14 +113,16 @@ def match_in_order(model: Any, saved: list[tuple[str, list[Any]]], filepath: str
                 f"'{filepath}': layer '{name}' in the file does not fit layer '{layer.name}' of the model: {problem}"
             )
             if not skip_mismatch:
-                raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
+                raise ModelFileError(message + hint)
             warnings.warn(f"Skipping loading weights: {message}", UserWarning, stacklevel=4)
             continue
         assignments.append((layer, arrays))
     return assignments
 
 
-def match_by_name(model: Any, saved: list[tuple[str, list[Any]]], filepath: str, skip_mismatch: bool) -> list:
+def match_by_name(
+    model: Any, saved: list[tuple[str, list[Any]]], filepath: str, skip_mismatch: bool, hint: str = SKIP_HINT
+) -> list:
     by_name = dict(saved)
     assignments = []
     for layer in model.layers:
@@ -121,7 +133,7 @@ def match_by_name(model: Any, saved: list[tuple[str, list[Any]]], filepath: str,
         if problem:
             message = f"'{filepath}': layer '{layer.name}': {problem}"
             if not skip_mismatch:
-                raise ModelFileError(message + " (pass skip_mismatch=True to skip such layers)")
+                raise ModelFileError(message + hint)
             warnings.warn(f"Skipping loading weights of layer '{layer.name}': {message}", UserWarning, stacklevel=4)
             continue
         assignments.append((layer, arrays))
