@@ -13,7 +13,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Strata Studio: design, check and save Keras-compatible neural networks.",
     )
     parser.add_argument("file", nargs="?", help="a model to open (.h5, .json or .yaml); the demo MLP otherwise")
-    parser.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme (default: dark)")
+    parser.add_argument(
+        "--theme", choices=("dark", "light"), help="colour theme (default: the last one chosen, else dark)"
+    )
     parser.add_argument("--screenshot", metavar="PNG", help="render the main window to this PNG file")
     parser.add_argument("--quit", action="store_true", help="exit after opening (and taking the screenshot)")
     parser.add_argument("--size", default="1400x860", help="window size as WIDTHxHEIGHT (default: 1400x860)")

@@ -85,20 +85,32 @@ class InspectorController(QObject):
         footer = f"{len(self.doc.nodes)} layers · {total:,} parameters ({trainable:,} trainable)"
         stateful = [n.name for n in self.doc.nodes.values() if n.config.get("stateful")]
         subtitle = "Select a layer to edit its settings."
+        fields: list[dict[str, Any]] = [
+            {"key": "model_name", "label": "Model name", "kind": "text", "value": self.doc.name}
+        ]
         if stateful:
-            subtitle += f"\nStateful layers ({', '.join(stateful)}) need a fixed batch size: set it on each Input."
-        self.form.set_schema(
-            "Model",
-            subtitle,
-            [{"key": "model_name", "label": "Model name", "kind": "text", "value": self.doc.name}],
-            footer,
-        )
+            subtitle += f"\nStateful layers ({', '.join(stateful)}) need a fixed batch size."
+            sizes = {(n.config.get("batch_input_shape") or [None])[0] for n in self._inputs()}
+            fields.append(
+                {"key": "model_batch_size", "label": "Batch size (required)", "kind": "int", "nullable": True,
+                 "minimum": 1, "maximum": 1_000_000, "value": sizes.pop() if len(sizes) == 1 else None}
+            )  # fmt: skip
+        self.form.set_schema("Model", subtitle, fields, footer)
         self._shown = ("model",)
 
     # -- edits ---------------------------------------------------------------------
     def _on_edit(self, key: str, value: Any) -> None:
         if key == "model_name":
             self.doc.name = str(value)
+            return
+        if key == "model_batch_size":
+            changes = {
+                n.id: catalog.apply_field("InputLayer", n.config, "batch_size", value)
+                for n in self._inputs()
+                if (n.config.get("batch_input_shape") or [None])[0] != value
+            }
+            if changes:
+                self.stack.push(ChangeConfigCommand(self.doc, changes, f"Set batch size {value}"))
             return
         if len(self.selection) > 1:
             self.set_trainable(self.selection, bool(value))
@@ -120,6 +132,9 @@ class InspectorController(QObject):
             return
         self.form.set_error(None)
         self.stack.push(ChangeConfigCommand(self.doc, {node_id: config}, f"Set {key} of {node.name}"))
+
+    def _inputs(self) -> list:
+        return [n for n in self.doc.nodes.values() if n.class_name == "InputLayer"]
 
     def set_trainable(self, node_ids: list[int], trainable: bool) -> None:
         """Freeze (False) or unfreeze (True) the layers of ``node_ids`` in one undo step."""

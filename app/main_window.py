@@ -42,13 +42,14 @@ FILE_FILTER = (
 class MainWindow(QMainWindow):
     """One design document being edited."""
 
-    def __init__(self, doc: DesignDocument | None = None, theme: str = "dark") -> None:
+    def __init__(self, doc: DesignDocument | None = None, theme: str | None = None) -> None:
         super().__init__()
         self.settings = studio_settings()
         self.doc = doc if doc is not None else demo_document()
         self.path: Path | None = None
         self.stack = QUndoStack(self)
-        self.theme = theme
+        theme = theme or str(self.settings.value("theme", "dark"))
+        self.theme = theme if theme in ("dark", "light") else "dark"
 
         self.canvas = NodeCanvas()
         self.canvas.set_accepted_mime_type(MIME_TYPE)
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self.stack.cleanChanged.connect(self._update_title)
         self.refresh_palette()
         self._build_actions()
-        self.set_theme(theme)
+        self.set_theme(self.theme, remember=False)
         self._refresh_views()
         self._update_title()
         self.resize(1400, 860)
@@ -272,8 +273,11 @@ class MainWindow(QMainWindow):
         name = self.path.name if self.path else f"{self.doc.name} (unsaved)"
         self.setWindowTitle(f"{name}{'' if self.stack.isClean() else ' •'} — Strata Studio")
 
-    def set_theme(self, name: str) -> None:
+    def set_theme(self, name: str, remember: bool = True) -> None:
+        """Switch between the dark and light themes (the choice is remembered for the next start)."""
         self.theme = name
+        if remember:
+            self.settings.setValue("theme", name)
         self.canvas.apply_palette(apply_theme(QApplication.instance(), name))
         self.theme_actions[name].setChecked(True)
 

@@ -122,3 +122,14 @@ def test_autosave_and_recovery(window, qtbot):
     assert len(after_crash.doc.nodes) == 6 and not path.exists()
     assert not after_crash.stack.isClean()
     after_crash.stack.setClean()
+
+
+def test_theme_choice_is_remembered(window, qtbot):
+    from app.main_window import MainWindow
+
+    assert window.theme == "dark" and window.theme_actions["dark"].isChecked()
+    window.theme_actions["light"].trigger()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.theme == "light" and again.canvas.canvas_palette.background == "#fbfbfc"
+    again.set_theme("dark")

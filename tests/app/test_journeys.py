@@ -227,3 +227,23 @@ def test_freeze_from_the_context_menu_and_double_click_to_edit(window, qtbot):
     window.canvas.nodeDoubleClicked.emit(dropout.id)
     qtbot.wait(1)
     assert window.form.title.text() == "dropout" and "rate" in window.form.editors
+
+
+def test_stateful_models_show_a_required_batch_size(window, qtbot):
+    from app.templates import TEMPLATES
+
+    template = next(t for t in TEMPLATES if t.title == "Stateful LSTM")
+    if not template.available():
+        return
+    window.open_template(template)
+    window.canvas.select_keys([])
+    window.inspector.show([])
+    qtbot.wait(1)
+    editor = window.form.editors["model_batch_size"]
+    assert editor.value() == 32
+    editor.setValue(editor.minimum())  # None: the stateful layers turn red with the reason
+    assert any("fixed batch size" in p.message for p in window.doc.analysis.problems)
+    qtbot.wait(1)
+    window.form.editors["model_batch_size"].setValue(8)
+    assert window.doc.analysis.ok
+    assert window.doc.node_by_name("chunk").config["batch_input_shape"][0] == 8
