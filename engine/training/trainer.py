@@ -9,6 +9,7 @@ flag switches Dropout and noise layers on for training only.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -124,10 +125,14 @@ class Trainer:
         finally:
             for v in variables:
                 v.requires_grad = False
-        self.optimizer.apply_gradients(zip(grads, variables))
+        value = float(total.data)
+        if math.isfinite(value):
+            self.optimizer.apply_gradients(zip(grads, variables))
+        # A NaN/inf loss skips the update, so the weights stay at the last good values
+        # (TerminateOnNaN then stops the run; Keras would have written NaNs into them).
         with no_grad():
             self._metrics_container.update(y_true, [o.data for o in outputs], weights)
-        return float(total.data)
+        return value
 
     def _test_step(self, x: Any, y: Any, sample_weight: Any) -> float:
         with no_grad():
