@@ -3,7 +3,7 @@
 from engine.layers.activation_layers import *  # noqa: F403
 from engine.layers.convolutional import *  # noqa: F403
 from engine.layers.core import *  # noqa: F403
-from engine.layers.input_spec import InputSpec
+from engine.layers.input_spec import InputSpec  # noqa: F401 - public re-export
 from engine.layers.layer import Layer
 from engine.layers.merging import *  # noqa: F403
 from engine.layers.normalization import *  # noqa: F403

@@ -24,7 +24,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "shape"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("cls", "kwargs", "shape"), CASES, ids=str)
 def test_core_layer(cls, kwargs, shape):
     run_layer_checks(cls, kwargs, shape)
 
