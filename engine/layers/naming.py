@@ -11,7 +11,8 @@ _counters: dict[str, int] = defaultdict(int)
 
 
 def to_snake_case(name: str) -> str:
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    # Keras's rule exactly (a capital followed by a digit starts no word): ConvLSTM2D -> conv_lstm2d.
+    intermediate = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
 
 

@@ -127,6 +127,11 @@ BUILDERS = {
     "lstm_state": _functional_state,
     "faq_shared_lstm": _faq_shared,
     "seq2seq": _seq2seq,
+    "conv_lstm2d": lambda: _seq(
+        layers.Input((3, 6, 6, 2)),
+        layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True),
+        layers.ConvLSTM2D(2, (2, 3), strides=(2, 1), go_backwards=True),
+    ),
 }
 
 

@@ -145,12 +145,16 @@ class RNN(Layer):
             return [output, *[s if isinstance(s, Tensor) else Tensor(s) for s in final_states]]
         return output
 
+    def _state_shapes(self, batch: int) -> list[tuple[int, ...]]:
+        """The shape of each state for a batch (convolutional RNNs have spatial states)."""
+        return [(batch, n) for n in self._state_sizes]
+
     def _initial_states(self, batch: int, dtype: Any) -> list[Any]:
         if not self.stateful:
-            return [Tensor(xp.zeros((batch, n), dtype=dtype)) for n in self._state_sizes]
+            return [Tensor(xp.zeros(shape, dtype=dtype)) for shape in self._state_shapes(batch)]
         if self.states is None:
             fixed = self._batch_input_shape[0] if self._batch_input_shape else None
-            self.states = [xp.zeros((fixed or batch, n), dtype=dtype) for n in self._state_sizes]
+            self.states = [xp.zeros(shape, dtype=dtype) for shape in self._state_shapes(fixed or batch)]
         expected = self.states[0].shape[0]
         if expected != batch:
             raise ShapeError(
@@ -195,8 +199,8 @@ class RNN(Layer):
         rate = getattr(self.cell, "dropout", 0.0)
         if not training or not 0.0 < rate < 1.0:
             return sequences
-        batch, _, features = sequences.shape
-        return ops.multiply(sequences, _dropout_scale((batch, 1, features), rate, sequences.dtype))
+        shape = (sequences.shape[0], 1, *sequences.shape[2:])
+        return ops.multiply(sequences, _dropout_scale(shape, rate, sequences.dtype))
 
     def _recurrent_dropout(self, batch: int, dtype: Any, training: bool) -> Any:
         rate = getattr(self.cell, "recurrent_dropout", 0.0)
@@ -213,15 +217,17 @@ class RNN(Layer):
         if batch is None and self.states is not None:
             batch = self.states[0].shape[0]
         if states is None:
-            self.states = None if batch is None else [xp.zeros((batch, n), dtype=self.dtype) for n in self._state_sizes]
+            self.states = (
+                None if batch is None else [xp.zeros(shp, dtype=self.dtype) for shp in self._state_shapes(batch)]
+            )
             return
         values = list(states) if isinstance(states, (list, tuple)) else [states]
         if len(values) != len(self._state_sizes):
             raise ShapeError(f"Layer '{self.name}' has {len(self._state_sizes)} state(s), received {len(values)}.")
         arrays = []
-        for index, (value, size) in enumerate(zip(values, self._state_sizes)):
+        for index, value in enumerate(values):
             array = xp.asarray((value.data if isinstance(value, Tensor) else value), dtype=self.dtype)
-            expected = (batch if batch is not None else array.shape[0], size)
+            expected = self._state_shapes(batch if batch is not None else array.shape[0])[index]
             if tuple(array.shape) != expected:
                 raise ShapeError(
                     f"State {index} of layer '{self.name}' expects shape {expected}, received {tuple(array.shape)}."

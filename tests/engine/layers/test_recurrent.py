@@ -35,6 +35,19 @@ CASES = [
     (layers.GRU, {"units": 2, "dropout": 0.2, "recurrent_dropout": 0.2}, SEQ, None),
     (layers.RNN, {}, SEQ, (2, 2)),  # the cell is made in the test, in float64
     (layers.RNN, {"stacked": True, "return_sequences": True}, SEQ, (2, 4, 2)),
+    (layers.ConvLSTM2D, {"filters": 2, "kernel_size": 2}, (1, 2, 4, 4, 1), (1, 3, 3, 2)),
+    (
+        layers.ConvLSTM2D,
+        {"filters": 2, "kernel_size": 2, "padding": "same", "return_sequences": True, "go_backwards": True},
+        (1, 2, 3, 3, 1),
+        (1, 2, 3, 3, 2),
+    ),
+    (
+        layers.ConvLSTM2D,
+        {"filters": 1, "kernel_size": 2, "data_format": "channels_first"},
+        (1, 2, 1, 3, 3),
+        (1, 1, 2, 2),
+    ),
 ]
 
 
@@ -264,3 +277,18 @@ def test_stacked_cells_state_layout_and_dropout():
     rebuilt(x)
     rebuilt.set_weights(layer.get_weights())
     np.testing.assert_allclose(rebuilt(x)[0].numpy(), output.numpy(), rtol=1e-6)
+
+
+def test_conv_lstm2d_states_masks_and_stateful():
+    layer = layers.ConvLSTM2D(2, 3, padding="same", return_state=True, stateful=True)
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 5, 1)).astype("float32")
+    out, h, c = layer(x)
+    assert out.shape == h.shape == c.shape == (2, 5, 5, 2)
+    again, _, _ = layer(x)
+    assert not np.allclose(again.numpy(), out.numpy())
+    layer.reset_states()
+    np.testing.assert_allclose(layer(x)[0].numpy(), out.numpy(), rtol=1e-6)
+    masked = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)
+    seq = masked._call_eager(Tensor(x), mask=np.array([[True, False, True], [True, True, True]])).numpy()
+    np.testing.assert_allclose(seq[0, 1], seq[0, 0])
+    assert layers.ConvLSTM2D(2, 3).name.startswith("conv_lstm2d")
