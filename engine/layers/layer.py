@@ -114,6 +114,8 @@ class Layer:
         value = xp.asarray(init(shape, dtype=dtype), dtype=dtype)
         if tuple(value.shape) != shape:
             value = xp.broadcast_to(value, shape).copy()
+        # Weights are updated in place and fed to GEMMs: keep them C-contiguous and owned.
+        value = xp.ascontiguousarray(value)
         variable = Variable(
             value,
             name=name,
