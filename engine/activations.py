@@ -116,9 +116,7 @@ def get(identifier: Any) -> Callable[[Any], Any]:
     if isinstance(identifier, str):
         fn = lookup(identifier, "activation")
         if fn is None:
-            raise ConfigError(
-                f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_ALL))}."
-            )
+            raise ConfigError(f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_ALL))}.")
         return fn
     if isinstance(identifier, dict):
         return get(identifier.get("config", identifier).get("name", identifier.get("class_name")))
@@ -134,6 +132,4 @@ def serialize(activation: Callable[[Any], Any]) -> str:
     registered = getattr(activation, "_registered_name", None)
     if registered:
         return registered
-    raise ConfigError(
-        f"Activation {activation!r} cannot be serialized: register it with utils.register_serializable."
-    )
+    raise ConfigError(f"Activation {activation!r} cannot be serialized: register it with utils.register_serializable.")

@@ -115,7 +115,8 @@ class Layer:
         if tuple(value.shape) != shape:
             value = xp.broadcast_to(value, shape).copy()
         # Weights are updated in place and fed to GEMMs: keep them C-contiguous and owned.
-        value = xp.ascontiguousarray(value)
+        if not value.flags["C_CONTIGUOUS"]:
+            value = value.copy()
         variable = Variable(
             value,
             name=name,
