@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import activations, backend, constraints, initializers, ops, regularizers
-from engine.errors import ConfigError
+from engine.errors import ConfigError, ShapeError
 from engine.layers.input_spec import InputSpec
 from engine.layers.layer import Layer
 from engine.ops.conv import conv_output_length
@@ -50,6 +50,17 @@ def maybe_serialize(serialize: Any, value: Any) -> Any:
 
 def describe(layer: Layer) -> str:
     return f"{type(layer).__name__} layer '{layer.name}'"
+
+
+def check_output_size(layer: Layer, input_shape: tuple, output_shape: tuple) -> tuple:
+    """``output_shape`` unless a spatial size came out empty: then a ShapeError naming the layer (as Keras)."""
+    if any(d is not None and d <= 0 for d in output_shape[1:]):
+        raise ShapeError(
+            f"{describe(layer)}: input shape {tuple(input_shape)} is too small for kernel_size="
+            f"{getattr(layer, 'kernel_size', None)} with padding='{layer.padding}' (the output would be "
+            f"{tuple(output_shape)})."
+        )
+    return output_shape
 
 
 def channel_axis(data_format: str) -> int:
@@ -128,6 +139,7 @@ class BaseConv(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )  # fmt: skip
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
+        self.compute_output_shape(input_shape)
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -146,8 +158,8 @@ class BaseConv(Layer):
             for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
         )
         if self.data_format == "channels_last":
-            return (input_shape[0], *out, self.filters)
-        return (input_shape[0], self.filters, *out)
+            return check_output_size(self, input_shape, (input_shape[0], *out, self.filters))
+        return check_output_size(self, input_shape, (input_shape[0], self.filters, *out))
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ from engine.errors import ConfigError
 from engine.layers.convolutional._base import (
     _IGNORED_KWARGS,
     channel_axis,
+    check_output_size,
     describe,
     maybe_serialize,
     normalize_padding,
@@ -84,6 +85,7 @@ class DepthwiseConv2D(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )  # fmt: skip
         self.input_spec = InputSpec(ndim=4, axes={axis: channels})
+        self.compute_output_shape(input_shape)
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -128,7 +130,8 @@ def depthwise_output_shape(layer: Any, input_shape: tuple, filters: int | None) 
         conv_output_length(n, k, s, layer.padding, d)
         for n, k, s, d in zip(spatial, layer.kernel_size, layer.strides, layer.dilation_rate)
     )
-    return (input_shape[0], *out, filters) if last else (input_shape[0], filters, *out)
+    shape = (input_shape[0], *out, filters) if last else (input_shape[0], filters, *out)
+    return check_output_size(layer, input_shape, shape)
 
 
 def _pop_keras2_keys(kwargs: dict[str, Any]) -> None:

@@ -96,6 +96,7 @@ class SeparableConv2D(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )  # fmt: skip
         self.input_spec = InputSpec(ndim=4, axes={axis: channels})
+        self.compute_output_shape(input_shape)
         self.built = True
 
     def call(self, inputs: Any) -> Any:

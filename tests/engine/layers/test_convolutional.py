@@ -279,6 +279,10 @@ def test_wrong_rank_and_channels_are_shape_errors():
     layer(np.zeros((1, 5, 5, 3), dtype="float32"))
     with pytest.raises(ShapeError, match="axis -1"):
         layer(np.zeros((1, 5, 5, 4), dtype="float32"))
+    with pytest.raises(ShapeError, match="too small"):
+        layers.Conv2D(2, 5)(np.zeros((1, 4, 6, 1), dtype="float32"))
+    with pytest.raises(ShapeError, match="too small"):
+        layers.SeparableConv2D(2, 3, dilation_rate=3)(np.zeros((1, 6, 6, 1), dtype="float32"))
     with pytest.raises(ConfigError, match="divisible"):
         layers.Conv2D(4, 3, groups=2)(np.zeros((1, 5, 5, 3), dtype="float32"))
 
