@@ -58,6 +58,7 @@ class CanvasController(QObject):
         shape = status.shape_text if status is not None else "…"
         params = status.params if status is not None else 0
         detail = catalog.key_settings(node.class_name, owner.config)
+        shared = f"shared ×{calls}" if calls > 1 else ""  # noqa: RUF001
         tooltip = f"{owner.name} ({node.class_name})\nOutput: {shape}\nParameters: {params:,}"
         if node.note:
             tooltip += f"\n{node.note}"
@@ -72,8 +73,8 @@ class CanvasController(QObject):
             error=status.error if status is not None else None,
             muted=bool(status is not None and status.blocked),
             locked=not owner.trainable,
-            accent=GROUP_COLORS.get(group_of(node.class_name), "#5b8def"),
-            badge=f"shared ×{calls}" if calls > 1 else "",  # noqa: RUF001
+            accent=node.color or GROUP_COLORS.get(group_of(node.class_name), "#5b8def"),
+            badge=" · ".join(part for part in (shared, "note" if node.note else "") if part),
             tooltip=tooltip,
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.document import DesignDocument, DocNode, Edge
 
-MIME_TYPE = "application/x-strata-layers"
+FORMAT = "strata-layers/1"
 
 
 def copy_nodes(doc: DesignDocument, node_ids: list[int]) -> str:
@@ -15,6 +15,7 @@ def copy_nodes(doc: DesignDocument, node_ids: list[int]) -> str:
     chosen = [doc.nodes[i] for i in node_ids if i in doc.nodes]
     ids = {n.id for n in chosen}
     data = {
+        "format": FORMAT,
         "nodes": [
             {
                 "id": n.id,
@@ -23,6 +24,8 @@ def copy_nodes(doc: DesignDocument, node_ids: list[int]) -> str:
                 "x": n.x,
                 "y": n.y,
                 "shares": n.shares if n.shares in ids else None,
+                "note": n.note,
+                "color": n.color,
             }
             for n in chosen
         ],
@@ -31,6 +34,16 @@ def copy_nodes(doc: DesignDocument, node_ids: list[int]) -> str:
         ],
     }
     return json.dumps(data)
+
+
+def is_layers(text: str) -> bool:
+    """Whether clipboard text holds layers copied from a Strata design."""
+    if not text.startswith("{"):
+        return False
+    try:
+        return json.loads(text).get("format") == FORMAT
+    except (ValueError, AttributeError):
+        return False
 
 
 def paste_nodes(doc: DesignDocument, text: str, offset: float = 40.0) -> tuple[list[DocNode], list[Edge]]:
@@ -47,6 +60,7 @@ def paste_nodes(doc: DesignDocument, text: str, offset: float = 40.0) -> tuple[l
         taken.add(name)
         config["name"] = name
         node = DocNode(doc.new_id(), entry["class_name"], config, entry["x"] + offset, entry["y"] + offset)
+        node.note, node.color = str(entry.get("note", "")), str(entry.get("color", ""))
         mapping[entry["id"]] = node.id
         nodes.append(node)
     for entry, node in zip(data.get("nodes", []), nodes):

@@ -139,6 +139,24 @@ class MoveCommand(QUndoCommand):
             self.doc.move_node(node_id, x, y)
 
 
+class SetLookCommand(QUndoCommand):
+    """Change the note and/or colour of nodes: ``looks`` maps node id to (note, colour)."""
+
+    def __init__(self, doc: DesignDocument, looks: dict[int, tuple[str, str]], text: str = "Edit note") -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.before = {i: (doc.nodes[i].note, doc.nodes[i].color) for i in looks}
+        self.after = dict(looks)
+
+    def redo(self) -> None:
+        for node_id, (note, color) in self.after.items():
+            self.doc.set_look(node_id, note, color)
+
+    def undo(self) -> None:
+        for node_id, (note, color) in self.before.items():
+            self.doc.set_look(node_id, note, color)
+
+
 class PasteCommand(QUndoCommand):
     """Insert several nodes and the edges among them (paste, duplicate)."""
 

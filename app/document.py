@@ -36,6 +36,7 @@ class DocNode:
     weights: list[Any] | None = None
     shares: int | None = None
     note: str = ""
+    color: str = ""  # accent colour chosen by the user ("" = the layer family's colour)
 
     @property
     def name(self) -> str:
@@ -47,7 +48,15 @@ class DocNode:
 
     def copy(self) -> DocNode:
         return DocNode(
-            self.id, self.class_name, copy.deepcopy(self.config), self.x, self.y, self.weights, self.shares, self.note
+            self.id,
+            self.class_name,
+            copy.deepcopy(self.config),
+            self.x,
+            self.y,
+            self.weights,
+            self.shares,
+            self.note,
+            self.color,
         )
 
 
@@ -226,24 +235,48 @@ class DesignDocument:
         return {
             "name": self.name,
             "nodes": {
-                i: (n.class_name, n.config, round(n.x, 3), round(n.y, 3), n.shares, n.note)
+                i: (n.class_name, n.config, round(n.x, 3), round(n.y, 3), n.shares, n.note, n.color)
                 for i, n in sorted(self.nodes.items())
             },
             "edges": sorted((e.source, e.target, e.port, e.source_port) for e in self.edges),
         }
 
+    def _call_keys(self) -> dict[int, tuple[str, int]]:
+        """node id -> (layer name, call number): a shared layer's calls are told apart by their order."""
+        seen: dict[str, int] = {}
+        keys = {}
+        for node in self.nodes.values():
+            keys[node.id] = (node.name, seen.get(node.name, 0))
+            seen[node.name] = seen.get(node.name, 0) + 1
+        return keys
+
     def layout_data(self) -> dict[str, Any]:
-        """The canvas layout keyed by layer name (stored next to a saved model)."""
-        return {"nodes": [{"name": n.name, "x": n.x, "y": n.y, "note": n.note} for n in self.nodes.values()]}
+        """The canvas layout keyed by layer name and call (stored next to a saved model)."""
+        keys = self._call_keys()
+        return {
+            "version": 1,
+            "nodes": [
+                {"name": n.name, "call": keys[n.id][1], "x": n.x, "y": n.y, "note": n.note, "color": n.color}
+                for n in self.nodes.values()
+            ],
+        }
 
     def apply_layout(self, data: dict[str, Any]) -> bool:
-        """Positions from ``layout_data``; True when every node got one."""
-        by_name = {entry.get("name"): entry for entry in data.get("nodes", [])}
+        """Positions, notes and colours from ``layout_data``; True when every node got one."""
+        entries = {(e.get("name"), int(e.get("call", 0))): e for e in data.get("nodes", []) if isinstance(e, dict)}
         placed = 0
-        for node in self.nodes.values():
-            entry = by_name.get(node.name)
+        for node_id, key in self._call_keys().items():
+            entry = entries.get(key)
             if entry is not None:
+                node = self.nodes[node_id]
                 node.x, node.y = float(entry.get("x", 0.0)), float(entry.get("y", 0.0))
                 node.note = str(entry.get("note", ""))
+                node.color = str(entry.get("color", ""))
                 placed += 1
         return placed == len(self.nodes)
+
+    def set_look(self, node_id: int, note: str, color: str) -> None:
+        """A node's note and accent colour (layout only: the model does not change)."""
+        node = self.nodes[node_id]
+        node.note, node.color = note, color
+        self._emit("node_changed", node=node)

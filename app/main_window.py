@@ -6,12 +6,13 @@ import importlib.util
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import catalog, clipboard
 from app.canvas_controller import CanvasController
-from app.commands import MoveCommand, PasteCommand
+from app.commands import MoveCommand, PasteCommand, SetLookCommand
 from app.document import DesignDocument
 from app.export_script import export_script
 from app.files import OPEN_SUFFIXES, load_weights_into, open_document, save_document
@@ -34,6 +35,15 @@ from widgets import MIME_TYPE, NodeCanvas, PaletteWidget, ProblemsList, Property
 
 GUIDE = Path(__file__).resolve().parent / "guide" / "guide.md"
 AUTOSAVE_MS = 60_000
+NODE_COLOURS = [
+    ("Layer Family (Default)", ""),
+    ("Red", "#e5534b"),
+    ("Orange", "#e0823d"),
+    ("Yellow", "#e5c07b"),
+    ("Green", "#57ab5a"),
+    ("Blue", "#539bf5"),
+    ("Purple", "#b083f0"),
+]
 FILE_FILTER = (
     "Models (*.h5 *.hdf5 *.keras *.json *.yaml *.yml);;HDF5 models (*.h5 *.hdf5);;Architecture (*.json *.yaml *.yml)"
 )
@@ -342,21 +352,18 @@ class MainWindow(QMainWindow):
 
     def copy(self) -> None:
         if self.selected():
-            data = QMimeData()
-            text = clipboard.copy_nodes(self.doc, self.selected())
-            data.setData(clipboard.MIME_TYPE, text.encode("utf-8"))
-            data.setText(text)
-            QGuiApplication.clipboard().setMimeData(data)
+            # plain text (JSON): a custom QMimeData on the clipboard crashes PySide 6.12 at exit
+            QGuiApplication.clipboard().setText(clipboard.copy_nodes(self.doc, self.selected()))
 
     def cut(self) -> None:
         self.copy()
         self.delete_selection()
 
     def paste(self) -> None:
-        data = QGuiApplication.clipboard().mimeData()
-        if data is None or not data.hasFormat(clipboard.MIME_TYPE):
+        text = QGuiApplication.clipboard().text()
+        if not clipboard.is_layers(text):
             return
-        nodes, edges = clipboard.paste_nodes(self.doc, bytes(data.data(clipboard.MIME_TYPE)).decode("utf-8"))
+        nodes, edges = clipboard.paste_nodes(self.doc, text)
         if nodes:
             self.stack.push(PasteCommand(self.doc, nodes, edges, f"Paste {len(nodes)} layer(s)"))
             self.canvas.select_keys([n.id for n in nodes])
@@ -383,6 +390,11 @@ class MainWindow(QMainWindow):
             menu.addAction("Freeze", lambda: self.inspector.set_trainable(keys, False))
             menu.addAction("Unfreeze", lambda: self.inspector.set_trainable(keys, True))
             menu.addSeparator()
+            menu.addAction("Edit Note…", lambda: self.edit_note(keys))
+            colours = menu.addMenu("Colour")
+            for label, value in NODE_COLOURS:
+                colours.addAction(label, lambda _c=False, v=value: self.set_colour(keys, v))
+            menu.addSeparator()
             menu.addAction("Duplicate", self.duplicate)
             menu.addAction("Copy", self.copy)
             menu.addAction("Delete", lambda: self.canvas_controller.delete(keys))
@@ -392,6 +404,19 @@ class MainWindow(QMainWindow):
             menu.addAction("Fit to View", self.canvas.fit_all)
         menu.popup(global_pos)
         self._menu = menu
+
+    def edit_note(self, keys: list[int]) -> None:
+        """Ask for a note (saved with the layout, shown in the node's tooltip)."""
+        current = self.doc.nodes[keys[0]].note if keys else ""
+        text, ok = QInputDialog.getMultiLineText(self, "Note", "Note for the selected layer(s):", current)
+        if ok:
+            looks = {k: (text.strip(), self.doc.nodes[k].color) for k in keys if k in self.doc.nodes}
+            self.stack.push(SetLookCommand(self.doc, looks, "Edit note"))
+
+    def set_colour(self, keys: list[int], colour: str) -> None:
+        looks = {k: (self.doc.nodes[k].note, colour) for k in keys if k in self.doc.nodes}
+        if looks:
+            self.stack.push(SetLookCommand(self.doc, looks, "Set colour"))
 
     # -- documents and files ---------------------------------------------------------------
     def set_document(self, doc: DesignDocument, path: Path | None = None) -> None:

@@ -126,11 +126,7 @@ class NodeItem(QGraphicsItem):
         self.canvas_palette = canvas_palette
         self.in_ports: list[PortItem] = []
         self.out_ports: list[PortItem] = []
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
-        )
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(1)
         self.set_spec(spec)
 
@@ -222,11 +218,6 @@ class NodeItem(QGraphicsItem):
             )
         if spec.locked:
             _draw_lock(painter, QPointF(rect.right() - 16, rect.top() + 56), QColor(colors.selection))
-
-    def itemChange(self, change, value):  # noqa: N802, ANN001, ANN201
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
-            self.canvas()._node_moved(self)
-        return super().itemChange(change, value)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
         self.canvas().nodeDoubleClicked.emit(self.spec.key)
@@ -411,6 +402,7 @@ class NodeCanvas(QGraphicsView):
         item = self.nodes[key]
         if item.pos() != QPointF(x, y):
             item.setPos(x, y)
+            self._node_moved(item)
 
     def remove_node(self, key: object) -> None:
         item = self.nodes.pop(key, None)
@@ -542,6 +534,11 @@ class NodeCanvas(QGraphicsView):
             self._pending.setPath(_curve(self._pending_port.scenePos(), self.mapToScene(event.position().toPoint())))
             return
         super().mouseMoveEvent(event)
+        if self._press_positions:  # nodes being dragged: their edges follow
+            moved = [self.nodes[k] for k in self._press_positions if k in self.nodes]
+            for edge in self.edges.values():
+                if edge.source.node in moved or edge.target.node in moved:
+                    edge.update_path()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
         if self._pan_origin is not None:

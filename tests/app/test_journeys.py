@@ -247,3 +247,33 @@ def test_stateful_models_show_a_required_batch_size(window, qtbot):
     window.form.editors["model_batch_size"].setValue(8)
     assert window.doc.analysis.ok
     assert window.doc.node_by_name("chunk").config["batch_input_shape"][0] == 8
+
+
+def test_notes_and_colours_are_undoable_and_saved_with_the_layout(window, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QInputDialog
+
+    hidden = node_named(window, "hidden")
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("widest layer", True))
+    window.canvas.contextMenuRequested.emit([hidden.id], QPoint(10, 10))
+    next(a for a in window._menu.actions() if a.text() == "Edit Note…").trigger()
+    colour_menu = next(a.menu() for a in window._menu.actions() if a.text() == "Colour")
+    next(a for a in colour_menu.actions() if a.text() == "Purple").trigger()
+    window._menu.close()
+    spec = window.canvas.nodes[hidden.id].spec
+    assert hidden.note == "widest layer" and spec.accent == "#b083f0" and "note" in spec.badge
+    assert "widest layer" in spec.tooltip
+    path = tmp_path / "notes.h5"
+    assert window.save_to(path)
+    assert window.open_path(path)
+    reopened = node_named(window, "hidden")
+    assert (reopened.note, reopened.color) == ("widest layer", "#b083f0")
+    assert window.stack.count() == 0  # the history restarts after Open
+
+
+def test_note_edit_undo(window):
+    hidden = node_named(window, "hidden")
+    window.set_colour([hidden.id], "#57ab5a")
+    assert window.canvas.nodes[hidden.id].spec.accent == "#57ab5a"
+    window.stack.undo()
+    assert hidden.color == "" and window.canvas.nodes[hidden.id].spec.accent != "#57ab5a"
