@@ -82,6 +82,7 @@ class DesignDocument:
     nodes: dict[int, DocNode] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     training_config: dict[str, Any] | None = None
+    optimizer_state: list[Any] | None = None  # from an opened file; saved back while it still fits
 
     def __post_init__(self) -> None:
         self._listeners: list[Listener] = []
@@ -224,6 +225,7 @@ class DesignDocument:
         self.nodes = {k: v.copy() for k, v in other.nodes.items()}
         self.edges = list(other.edges)
         self.training_config = other.training_config
+        self.optimizer_state = other.optimizer_state
         self._ids = itertools.count(max(self.nodes, default=0) + 1)
         self.analysis = self._validator.analyse(self)
         self._emit("reset")

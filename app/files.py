@@ -34,8 +34,9 @@ def open_document(path: str | Path, custom_objects: dict[str, Any] | None = None
     training: dict[str, Any] | None = None
     if suffix in (".h5", ".hdf5"):
         model = load_model(path, custom_objects=custom_objects, compile=False)
-        layout, training = _read_extras(path)
+        layout, training, optimizer_state = _read_extras(path)
         doc = from_model(model, layout=True)
+        doc.optimizer_state = optimizer_state
     elif suffix == ".keras":  # Keras 3 zip files, when the engine reads them (it says so clearly otherwise)
         doc = from_model(load_model(path, custom_objects=custom_objects, compile=False), layout=True)
     elif suffix == ".json":
@@ -50,11 +51,15 @@ def open_document(path: str | Path, custom_objects: dict[str, Any] | None = None
     return doc
 
 
-def _read_extras(path: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _read_extras(path: Path) -> tuple[Any, Any, list[Any] | None]:
+    """The layout, the training config and the optimizer state stored in a model file."""
+    from engine.saving.hdf5_format import read_optimizer_weights
+
     with h5py.File(path, "r") as handle:
         layout = _json_attr(handle.attrs, LAYOUT_ATTR)
         training = _json_attr(handle.attrs, "training_config")
-    return layout, training
+        state = read_optimizer_weights(handle, str(path)) if "optimizer_weights" in handle else None
+    return layout, training, state
 
 
 def _json_attr(attrs: Any, name: str) -> Any:
@@ -79,6 +84,8 @@ def save_document(doc: DesignDocument, path: str | Path, custom_objects: dict[st
     if suffix in (".h5", ".hdf5"):
         if doc.training_config:
             compile_from_config(model, doc.training_config, custom_objects)
+            if getattr(doc, "optimizer_state", None):
+                _restore_optimizer(model, doc.optimizer_state, path)
         model.save(path)
         with h5py.File(path, "a") as handle:
             handle.attrs[LAYOUT_ATTR] = json.dumps(doc.layout_data())
@@ -88,6 +95,17 @@ def save_document(doc: DesignDocument, path: str | Path, custom_objects: dict[st
         path.write_text(model.to_yaml(), encoding="utf-8")
     else:
         raise ModelFileError(f"Cannot save '{path}': use a name ending in .h5, .json or .yaml.")
+
+
+def _restore_optimizer(model: Any, state: list[Any], path: Path) -> None:
+    """Carry the opened file's optimizer state over when the design still has the same trainable weights."""
+    import warnings
+
+    from engine.saving.optimizer_state import restore_optimizer_state
+
+    with warnings.catch_warnings():  # an edited design simply starts with a fresh optimizer
+        warnings.simplefilter("ignore", UserWarning)
+        restore_optimizer_state(model, state, str(path))
 
 
 def load_weights_into(doc: DesignDocument, path: str | Path, by_name: bool = False) -> int:

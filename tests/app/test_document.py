@@ -260,3 +260,21 @@ def test_shared_lstm_template_shares_one_layer():
     assert doc.analysis.ok
     assert sum(n.shares is not None for n in doc.nodes.values()) == 1
     assert to_model(doc).count_params() == template.build().count_params()
+
+
+def test_save_keeps_the_optimizer_state_while_the_design_still_fits(tmp_path):
+    from engine.models import load_model
+
+    source = FIXTURES / "keras2" / "mlp_trace_adam_final.h5"
+    doc = open_document(source)
+    save_document(doc, tmp_path / "same.h5")
+    original, saved = load_model(source), load_model(tmp_path / "same.h5")
+    before = [np.asarray(v) for v in original.optimizer.variables()]
+    after = [np.asarray(v) for v in saved.optimizer.variables()]
+    assert len(before) == len(after) > 1
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+    dense = next(n for n in doc.nodes.values() if n.class_name == "Dense")
+    doc.set_config(dense.id, {**dense.config, "units": dense.config["units"] + 1})
+    save_document(doc, tmp_path / "edited.h5")  # the old state no longer fits: a fresh optimizer, no error
+    assert load_model(tmp_path / "edited.h5").optimizer is not None
