@@ -103,50 +103,43 @@ class Trainer:
             return list(y)
         return [y]
 
+    def _forward_loss(self, x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Any, list, list, list]:
+        """Run the model and return (total loss incl. penalties, outputs, targets, sample weights)."""
+        self._clear_activity_losses()
+        outputs = list(flatten(self(x, training=training)))
+        y_true = self._split_targets(y)
+        if isinstance(sample_weight, (list, dict)):
+            weights = self._split_targets(sample_weight)
+        else:
+            weights = [sample_weight] * len(outputs)
+        total, _ = self._loss_container(y_true, outputs, weights)
+        for penalty in self.losses:
+            total = total + penalty
+        return total, outputs, y_true, weights
+
     def _train_step(self, x: Any, y: Any, sample_weight: Any) -> float:
         variables = self._compiled_trainable
         watched = {id(v) for v in variables}
         for v in self.weights:
             v.requires_grad = id(v) in watched
         try:
-            self._clear_activity_losses()
-            outputs = list(flatten(self(x, training=True)))
-            y_true = self._split_targets(y)
-            weights = (
-                self._split_targets(sample_weight)
-                if isinstance(sample_weight, (list, dict))
-                else [sample_weight] * len(outputs)
-            )
-            total, _ = self._loss_container(y_true, outputs, weights)
-            penalties = self.losses
-            for penalty in penalties:
-                total = total + penalty
+            total, outputs, y_true, weights = self._forward_loss(x, y, sample_weight, training=True)
             grads = gradients(total, variables)
         finally:
             for v in variables:
                 v.requires_grad = False
         value = float(total.data)
-        if math.isfinite(value):
-            self.optimizer.apply_gradients(zip(grads, variables))
         # A NaN/inf loss skips the update, so the weights stay at the last good values
         # (TerminateOnNaN then stops the run; Keras would have written NaNs into them).
+        if math.isfinite(value):
+            self.optimizer.apply_gradients(zip(grads, variables))
         with no_grad():
             self._metrics_container.update(y_true, [o.data for o in outputs], weights)
         return value
 
     def _test_step(self, x: Any, y: Any, sample_weight: Any) -> float:
         with no_grad():
-            self._clear_activity_losses()
-            outputs = list(flatten(self(x, training=False)))
-            y_true = self._split_targets(y)
-            weights = (
-                self._split_targets(sample_weight)
-                if isinstance(sample_weight, (list, dict))
-                else [sample_weight] * len(outputs)
-            )
-            total, _ = self._loss_container(y_true, outputs, weights)
-            for penalty in self.losses:
-                total = total + penalty
+            total, outputs, y_true, weights = self._forward_loss(x, y, sample_weight, training=False)
             self._metrics_container.update(y_true, [o.data for o in outputs], weights)
         return float(total.data)
 
