@@ -1,0 +1,490 @@
+"""``TrainingSession``: one interactive ``fit`` run that reports plain Python events. Qt-free.
+
+The studio's training thread and the headless ``strata-train`` share this class. ``run()`` calls
+``model.fit`` in the calling thread with a callback that turns the training loop into events
+(``listener(kind, payload)`` with plain floats, ints and strings) and that also gives other
+threads a safe place to act: between batches. ``pause``/``resume``/``stop``/``step``/
+``set_learning_rate``/``set_trainable`` may be called from any thread; changes to the model are
+queued and carried out by the training thread at the next batch boundary, so the model is never
+touched by two threads at once.
+
+Events (``kind``: payload keys):
+    ``started``: epochs, steps, samples, batch_size, settings.
+    ``batch``: epoch, step, steps, global_step, loss (that batch's loss), logs (the epoch's running
+        means), lr, samples_per_s, eta_s.
+    ``epoch``: epoch, logs (including ``val_*``, ``learning_rate`` and ``inference_loss`` when
+        asked), lr, grad_norms (per layer, RMS over the epoch's batches) and weight_norms, eta_s, elapsed_s.
+    ``paused`` / ``resumed``: epoch, step.
+    ``marker``: global_step, epoch, text (a change made while paused, e.g. a new learning rate).
+    ``stepped``: loss (of the single batch run by ``step``).
+    ``log``: level ("info", "warning", "error"), message.
+    ``finished``: reason ("completed", "stopped", "early_stopping", "nan", "error"), epochs_run,
+        history, error (message or ""), elapsed_s.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from engine.autograd.tensor import Tensor
+from engine.backend import xp
+from engine.callbacks import Callback, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from engine.training import data as data_module
+
+Listener = Callable[[str, dict[str, Any]], None]
+_POLL_S = 0.05  # how often a paused run looks for commands
+
+
+@dataclass
+class TrainingSettings:
+    """What a run does besides the compile settings: the Keras ``fit`` arguments and callbacks.
+
+    ``early_stopping``, ``checkpoint`` and ``reduce_lr`` are ``None`` (off) or dicts of the matching
+    Keras callback's arguments (``checkpoint`` takes ``folder`` instead of ``filepath``).
+    """
+
+    epochs: int = 10
+    batch_size: int | None = 32
+    validation_split: float = 0.0
+    shuffle: bool = True
+    seed: int | None = None
+    early_stopping: dict[str, Any] | None = None
+    checkpoint: dict[str, Any] | None = None
+    reduce_lr: dict[str, Any] | None = None
+    terminate_on_nan: bool = True
+    reset_states_every_epoch: bool = False
+    inference_train_loss: bool = False
+    track_gradients: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> TrainingSettings:
+        """Settings from a saved dict; unknown keys (from newer versions) are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (values or {}).items() if k in names})
+
+
+@dataclass
+class RunResult:
+    """What a finished run leaves behind: why it ended, its per-epoch history, batch losses and markers."""
+
+    reason: str = ""
+    epochs_run: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    batch_losses: list[float] = field(default_factory=list)
+    markers: list[dict[str, Any]] = field(default_factory=list)
+    grad_norms: list[dict[str, float]] = field(default_factory=list)
+    error: str = ""
+    elapsed_s: float = 0.0
+
+
+class TrainingSession:
+    """One training run of ``model`` on ``(x, y)``; see the module docstring for the events.
+
+    Args:
+        model: a compiled engine model.
+        x, y: training data (arrays, lists of arrays for several inputs, or ``HDF5Matrix``).
+        settings: the run's settings (defaults: :class:`TrainingSettings`).
+        validation_data: ``(x_val, y_val)``; takes precedence over ``settings.validation_split``.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        x: Any,
+        y: Any,
+        settings: TrainingSettings | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.x, self.y = x, y
+        self.settings = settings or TrainingSettings()
+        self.validation_data = validation_data
+        self.result = RunResult()
+        self._listeners: list[Listener] = []
+        self._running = threading.Event()  # set while the run may proceed (cleared = paused)
+        self._running.set()
+        self._stop = threading.Event()
+        self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._step_budget = 0
+        self.is_running = False
+        self._step_cursor = 0
+
+    # -- listeners ----------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, kind: str, **payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, payload)
+
+    # -- controls (any thread) --------------------------------------------------
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        """Pause before the next batch (the current one finishes)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        """End the run after the current batch; the weights trained so far stay in the model."""
+        self._stop.set()
+        self._running.set()
+
+    def step(self) -> None:
+        """While paused, run exactly one more batch of the run and pause again."""
+        self._commands.put(self._grant_step)
+
+    def set_learning_rate(self, value: float) -> None:
+        """Change the optimizer's learning rate at the next batch boundary (marked on the curves)."""
+        self._commands.put(lambda: self._apply_learning_rate(float(value)))
+
+    def set_trainable(self, layer_names: list[str], trainable: bool) -> None:
+        """Freeze or unfreeze layers at the next batch boundary, keeping the optimizer's state."""
+        self._commands.put(lambda: self._apply_trainable(list(layer_names), bool(trainable)))
+
+    # -- the run (training thread) ----------------------------------------------
+    def run(self) -> RunResult:
+        """Train; never raises for a training failure (the result and a ``finished`` event say why)."""
+        from engine.utils.seeding import set_random_seed
+
+        settings = self.settings
+        self.is_running = True
+        self.result = RunResult()
+        started = time.perf_counter()
+        probe = _Probe(self)
+        try:
+            if settings.seed is not None:
+                set_random_seed(int(settings.seed))
+            callbacks = [probe, *self._engine_callbacks()]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.model.fit(
+                    self.x,
+                    self.y,
+                    batch_size=settings.batch_size,
+                    epochs=int(settings.epochs),
+                    verbose=0,
+                    callbacks=callbacks,
+                    validation_split=0.0 if self.validation_data is not None else float(settings.validation_split),
+                    validation_data=self.validation_data,
+                    shuffle=settings.shuffle,
+                )
+            for warning in caught:
+                self._emit("log", level="warning", message=str(warning.message))
+            reason = probe.reason or ("early_stopping" if _early_stopped(callbacks) else "completed")
+        except Exception as error:  # noqa: BLE001 - any failure is reported, the app keeps running
+            reason = "error"
+            self.result.error = f"{type(error).__name__}: {error}"
+            where = f" (epoch {probe.epoch + 1}, batch {probe.step + 1})" if probe.began else ""
+            self._emit("log", level="error", message=f"Training failed{where}: {self.result.error}")
+        finally:
+            probe.detach()
+            self.is_running = False
+        self.result.reason = reason
+        self.result.elapsed_s = time.perf_counter() - started
+        self.result.epochs_run = len(next(iter(self.result.history.values()), []))
+        self._emit("finished", reason=reason, epochs_run=self.result.epochs_run,
+                   history={k: list(v) for k, v in self.result.history.items()},
+                   error=self.result.error, elapsed_s=self.result.elapsed_s)  # fmt: skip
+        return self.result
+
+    def train_one_batch(self) -> float:
+        """Outside a run: one ``train_on_batch`` on the next batch of the data; returns its loss."""
+        batch = self.settings.batch_size or 32
+        count = data_module.num_samples(data_module.standardize(self.x))
+        start = self._step_cursor if self._step_cursor < count else 0
+        rows = slice(start, min(start + batch, count))
+        self._step_cursor = rows.stop
+        loss = self.model.train_on_batch(_rows(self.x, rows), _rows(self.y, rows))
+        value = float(loss[0] if isinstance(loss, list) else loss)
+        self._emit("stepped", loss=value)
+        return value
+
+    def _engine_callbacks(self) -> list[Callback]:
+        from engine.callbacks import TerminateOnNaN
+
+        settings = self.settings
+        found: list[Callback] = []
+        if settings.terminate_on_nan:
+            found.append(TerminateOnNaN())
+        if settings.early_stopping:
+            found.append(EarlyStopping(**settings.early_stopping))
+        if settings.reduce_lr:
+            found.append(ReduceLROnPlateau(**settings.reduce_lr))
+        if settings.checkpoint:
+            options = dict(settings.checkpoint)
+            folder = Path(options.pop("folder", "checkpoints"))
+            name = getattr(self.model, "name", "model")
+            pattern = f"{name}_best.h5" if options.get("save_best_only") else f"{name}_epoch{{epoch:03d}}.h5"
+            found.append(ModelCheckpoint(str(folder / pattern), **options))
+        return found
+
+    # -- commands, run by the training thread between batches ------------------
+    def _between_batches(self, probe: _Probe) -> None:
+        self._drain_commands()
+        if self._step_budget > 0:
+            self._step_budget -= 1
+            probe.stepping = True
+            return
+        if self.paused and not self._stop.is_set():
+            paused_at = time.perf_counter()
+            self._emit("paused", epoch=probe.epoch, step=probe.step)
+            while self.paused and not self._stop.is_set():
+                self._running.wait(_POLL_S)
+                self._drain_commands()
+                if self._step_budget > 0:
+                    self._step_budget -= 1
+                    probe.stepping = True
+                    break
+            probe.exclude(time.perf_counter() - paused_at)
+            if not self.paused:
+                self._emit("resumed", epoch=probe.epoch, step=probe.step)
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command()
+            except Exception as error:  # noqa: BLE001 - a bad value is reported, the run goes on
+                self._emit("log", level="error", message=f"{type(error).__name__}: {error}")
+
+    def _grant_step(self) -> None:
+        if self.paused:
+            self._step_budget += 1
+
+    def _apply_learning_rate(self, value: float) -> None:
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(f"the learning rate must be a positive number, received {value}")
+        self.model.optimizer.learning_rate = value
+        self._mark(f"learning rate → {value:g}")
+
+    def _apply_trainable(self, names: list[str], trainable: bool) -> None:
+        layers = {layer.name: layer for layer in self.model.layers}
+        missing = [n for n in names if n not in layers]
+        if missing:
+            raise ValueError(f"no layer named {', '.join(missing)} in model '{self.model.name}'")
+        for name in names:
+            layers[name].trainable = trainable
+        # A recompile that keeps the optimizer (and its slots): the loop reads this list every batch.
+        self.model._compiled_trainable = list(self.model.trainable_weights)
+        self._mark(f"{'unfroze' if trainable else 'froze'} {', '.join(names)}")
+
+    def _mark(self, text: str) -> None:
+        probe = self._probe_ref
+        marker = {"global_step": probe.global_step if probe else 0, "epoch": probe.epoch if probe else 0,
+                  "text": text}  # fmt: skip
+        self.result.markers.append(marker)
+        self._emit("marker", **marker)
+        self._emit("log", level="info", message=f"Epoch {marker['epoch'] + 1}: {text}")
+
+    _probe_ref: _Probe | None = None
+
+
+class _Probe(Callback):
+    """The callback that reports the loop's progress and hands the thread to the session between batches."""
+
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__()
+        self.session = session
+        session._probe_ref = self
+        self.reason = ""
+        self.began = False
+        self.stepping = False
+        self.epoch = 0
+        self.step = 0
+        self.global_step = 0
+        self.steps = 1
+        self.epochs = 1
+        self.batch_size = 0
+        self._prev_total = 0.0
+        self._prev_count = 0
+        self._train_time = 0.0
+        self._batch_started = 0.0
+        self._rate = 0.0
+        self._epoch_started = 0.0
+        self._run_started = 0.0
+        self._grad_sq: dict[int, float] = {}
+        self._grad_batches = 0
+        self._patched: Any = None
+
+    # The optimizer reports the real training gradients; only their norms are kept.
+    def _attach_gradient_probe(self) -> None:
+        optimizer = self.model.optimizer
+        original = optimizer.apply_gradients
+
+        def apply_gradients(grads_and_vars: Any) -> int:
+            pairs = list(grads_and_vars)
+            for grad, variable in pairs:
+                if grad is not None:
+                    array = grad.data if isinstance(grad, Tensor) else grad
+                    flat = xp.ravel(array)
+                    self._grad_sq[id(variable)] = self._grad_sq.get(id(variable), 0.0) + float(xp.dot(flat, flat))
+            self._grad_batches += 1
+            return original(pairs)
+
+        optimizer.apply_gradients = apply_gradients
+        self._patched = optimizer
+
+    def detach(self) -> None:
+        if self._patched is not None:
+            vars(self._patched).pop("apply_gradients", None)
+            self._patched = None
+        self.session._probe_ref = None
+
+    def exclude(self, seconds: float) -> None:
+        """Paused time does not count towards speed and ETA."""
+        self._batch_started += seconds
+        self._epoch_started += seconds
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.began = True
+        self.epochs = int(self.params.get("epochs", 1))
+        self.steps = int(self.params.get("steps") or 1)
+        settings = self.session.settings
+        if settings.track_gradients:
+            self._attach_gradient_probe()
+        self._run_started = time.perf_counter()
+        samples = _sample_count(self.session.x)
+        split = 0.0 if self.session.validation_data is not None else settings.validation_split
+        self.session._emit("started", epochs=self.epochs, steps=self.steps,
+                           samples=samples - int(samples * split) if split else samples,
+                           batch_size=settings.batch_size, settings=settings.to_dict())  # fmt: skip
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self.epoch = epoch
+        self._prev_total, self._prev_count = 0.0, 0
+        self._grad_sq.clear()
+        self._grad_batches = 0
+        self._epoch_started = time.perf_counter()
+        if self.session.settings.reset_states_every_epoch and hasattr(self.model, "reset_states"):
+            self.model.reset_states()
+
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self.step = batch
+        self.session._between_batches(self)
+        if self.session._stop.is_set():
+            self.model.stop_training = True
+        self._batch_started = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        now = time.perf_counter()
+        elapsed = max(now - self._batch_started, 1e-9)
+        self._train_time += elapsed
+        model = self.model
+        total, count = model._loss_tracker_total, model._loss_tracker_count
+        size = max(count - self._prev_count, 1)
+        batch_loss = (total - self._prev_total) / size
+        self._prev_total, self._prev_count = total, count
+        self.batch_size = max(self.batch_size, size)
+        rate = size / elapsed
+        self._rate = rate if self._rate == 0 else 0.9 * self._rate + 0.1 * rate
+        self.global_step += 1
+        self.session.result.batch_losses.append(batch_loss)
+        lr = _learning_rate(model)
+        self.session._emit("batch", epoch=self.epoch, step=batch, steps=self.steps,
+                           global_step=self.global_step, loss=batch_loss, logs=dict(logs or {}), lr=lr,
+                           samples_per_s=self._rate, eta_s=self._eta(batch + 1))  # fmt: skip
+        if not math.isfinite(batch_loss):
+            self.reason = "nan"
+            self.session._emit("log", level="error", message=(
+                f"The loss became {batch_loss} at epoch {self.epoch + 1}, batch {batch + 1}: training stopped. "
+                "That batch's update was skipped, so the weights are the last good ones. Try a lower learning "
+                "rate, gradient clipping (clipnorm) or check the data for NaNs."))  # fmt: skip
+            model.stop_training = True
+        if self.stepping:
+            self.stepping = False
+            self.session._emit("stepped", loss=batch_loss)
+        if self.session._stop.is_set():
+            model.stop_training = True
+            if not self.reason:
+                self.reason = "stopped"
+
+    def _eta(self, done_in_epoch: int) -> float:
+        per_batch = self._train_time / max(self.global_step, 1)
+        remaining = (self.steps - done_in_epoch) + (self.epochs - self.epoch - 1) * self.steps
+        return max(remaining, 0) * per_batch
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        logs = {} if logs is None else logs
+        session = self.session
+        settings = session.settings
+        if settings.inference_train_loss and not _stateful(self.model):
+            values = self.model.evaluate(session.x, session.y, batch_size=settings.batch_size, verbose=0,
+                                         return_dict=True)  # fmt: skip
+            logs["inference_loss"] = float(values["loss"])
+        logs.setdefault("learning_rate", _learning_rate(self.model))
+        grad_norms = self._layer_norms(self._grad_sq, scale=self._grad_batches) if self._grad_batches else {}
+        weight_norms = self._layer_norms(None)
+        for key, value in logs.items():
+            if isinstance(value, int | float):
+                session.result.history.setdefault(key, []).append(float(value))
+        session.result.grad_norms.append(grad_norms)
+        session._emit("epoch", epoch=epoch, logs={k: float(v) for k, v in logs.items() if isinstance(v, int | float)},
+                      lr=_learning_rate(self.model), grad_norms=grad_norms, weight_norms=weight_norms,
+                      eta_s=self._eta(self.steps), elapsed_s=time.perf_counter() - self._run_started)  # fmt: skip
+        line = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if isinstance(v, int | float) and k != "learning_rate")
+        session._emit("log", level="info", message=f"Epoch {epoch + 1}/{self.epochs}: {line}")
+
+    def _layer_norms(self, squares: dict[int, float] | None, scale: int = 1) -> dict[str, float]:
+        """Per layer: the root-mean-square over the epoch's batches of the gradient norm (or the weight norm)."""
+        norms: dict[str, float] = {}
+        for layer in self.model.layers:
+            weights = layer.trainable_weights if squares is not None else layer.weights
+            if not weights:
+                continue
+            if squares is not None:
+                total = sum(squares.get(id(w), 0.0) for w in weights)
+                if not any(id(w) in squares for w in weights):
+                    continue
+                norms[layer.name] = math.sqrt(total / scale)
+            else:
+                norms[layer.name] = math.sqrt(sum(float(xp.dot(xp.ravel(w.data), xp.ravel(w.data))) for w in weights))
+        return norms
+
+
+def _learning_rate(model: Any) -> float:
+    try:
+        return float(model.optimizer.learning_rate)
+    except (AttributeError, TypeError, ValueError):
+        return float("nan")
+
+
+def _stateful(model: Any) -> bool:
+    return any(getattr(layer, "stateful", False) for layer in model.layers)
+
+
+def _early_stopped(callbacks: list[Callback]) -> bool:
+    return any(isinstance(c, EarlyStopping) and c.stopped_epoch > 0 for c in callbacks)
+
+
+def _sample_count(x: Any) -> int:
+    try:
+        return int(data_module.num_samples(data_module.standardize(x)))
+    except Exception:  # noqa: BLE001 - only used for display
+        return 0
+
+
+def _rows(value: Any, rows: slice) -> Any:
+    if isinstance(value, list | tuple):
+        return [v[rows] for v in value]
+    if isinstance(value, dict):
+        return {k: v[rows] for k, v in value.items()}
+    return value[rows]
