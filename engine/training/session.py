@@ -216,12 +216,8 @@ class TrainingSession:
         return value
 
     def _engine_callbacks(self) -> list[Callback]:
-        from engine.callbacks import TerminateOnNaN
-
         settings = self.settings
-        found: list[Callback] = []
-        if settings.terminate_on_nan:
-            found.append(TerminateOnNaN())
+        found: list[Callback] = []  # terminate_on_nan is the probe's job: it can say where it happened
         if settings.early_stopping:
             found.append(EarlyStopping(**settings.early_stopping))
         if settings.reduce_lr:
@@ -402,13 +398,8 @@ class _Probe(Callback):
         self.session._emit("batch", epoch=self.epoch, step=batch, steps=self.steps,
                            global_step=self.global_step, loss=batch_loss, logs=dict(logs or {}), lr=lr,
                            samples_per_s=self._rate, eta_s=self._eta(batch + 1))  # fmt: skip
-        if not math.isfinite(batch_loss):
-            self.reason = "nan"
-            self.session._emit("log", level="error", message=(
-                f"The loss became {batch_loss} at epoch {self.epoch + 1}, batch {batch + 1}: training stopped. "
-                "That batch's update was skipped, so the weights are the last good ones. Try a lower learning "
-                "rate, gradient clipping (clipnorm) or check the data for NaNs."))  # fmt: skip
-            model.stop_training = True
+        if not math.isfinite(batch_loss) and self.reason != "nan":
+            self._non_finite(batch_loss, batch)
         if self.stepping:
             self.stepping = False
             self.session._emit("stepped", loss=batch_loss)
@@ -416,6 +407,19 @@ class _Probe(Callback):
             model.stop_training = True
             if not self.reason:
                 self.reason = "stopped"
+
+    def _non_finite(self, value: float, batch: int) -> None:
+        where = f"epoch {self.epoch + 1}, batch {batch + 1}"
+        advice = "Try a lower learning rate, gradient clipping (clipnorm) or check the data for NaNs."
+        if not self.session.settings.terminate_on_nan:
+            self.session._emit("log", level="warning", message=f"The loss became {value} at {where}; that "
+                               f"update was skipped and training goes on. {advice}")  # fmt: skip
+            return
+        self.reason = "nan"
+        self.session._emit("log", level="error", message=f"The loss became {value} at {where}: training stopped "
+                           f"(TerminateOnNaN). That batch's update was skipped, so the weights are the last good "
+                           f"ones. {advice}")  # fmt: skip
+        self.model.stop_training = True
 
     def _eta(self, done_in_epoch: int) -> float:
         per_batch = self._train_time / max(self.global_step, 1)
