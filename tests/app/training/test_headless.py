@@ -52,8 +52,8 @@ def test_trains_and_writes_model_and_history(files, capsys):
 
 def test_same_seed_same_result(files):
     for name in ("a", "b"):
-        assert main([str(files / "m.h5"), "--data", str(files / "d.npz"), "--epochs", "2", "--seed", "1",
-                     "--output", str(files / f"{name}.h5"), "--history", str(files / f"{name}.csv"), "--quiet"]) == 0  # fmt: skip
+        out = ["--output", str(files / f"{name}.h5"), "--history", str(files / f"{name}.csv"), "--quiet"]
+        assert main([str(files / "m.h5"), "--data", str(files / "d.npz"), "--epochs", "2", "--seed", "1", *out]) == 0
     for wa, wb in zip(load_model(files / "a.h5").get_weights(), load_model(files / "b.h5").get_weights()):
         np.testing.assert_array_equal(wa, wb)
     assert (files / "a.csv").read_text() == (files / "b.csv").read_text()
