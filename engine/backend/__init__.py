@@ -6,6 +6,7 @@ does tensor math only through it. The Keras-style accessors ``floatx()``,
 """
 
 from engine.backend._allocator import keep_heap_memory as _keep_heap_memory
+from engine.backend._scatter import scatter_add
 from engine.backend._state import (
     array_module,
     backend,
@@ -20,12 +21,18 @@ from engine.backend._state import (
 )
 from engine.backend._xp import get_array_module, to_numpy, xp
 from engine.backend.config import datasets_dir, strata_home
+from engine.backend.devices import current_device, device, gpu_count, list_devices
 from engine.backend.function import function, learning_phase
 
 _keep_heap_memory()
 
 __all__ = [
     "array_module",
+    "current_device",
+    "device",
+    "gpu_count",
+    "list_devices",
+    "scatter_add",
     "backend",
     "datasets_dir",
     "epsilon",

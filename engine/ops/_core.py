@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.autograd.tape import record
 from engine.autograd.tensor import Tensor, as_array
-from engine.backend import xp
+from engine.backend import scatter_add, xp
 
 _SCALARS = (int, float)
 
@@ -367,7 +367,7 @@ def getitem(x: Any, index: Any) -> Tensor:
 
     def backward(g):
         full = xp.zeros(shape, dtype=dtype)
-        xp.add.at(full, index, g) if _is_advanced(index) else full.__setitem__(index, g)
+        scatter_add(full, index, g) if _is_advanced(index) else full.__setitem__(index, g)
         return (full,)
 
     return record(x.data[index], (x,), backward)

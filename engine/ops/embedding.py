@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.autograd.tape import record
 from engine.autograd.tensor import Tensor
-from engine.backend import xp
+from engine.backend import scatter_add, xp
 from engine.ops._core import _wrap
 
 
@@ -21,7 +21,7 @@ def embedding_lookup(ids: Any, table: Any) -> Tensor:
 
     def backward(g):
         grad = xp.zeros_like(table.data)
-        xp.add.at(grad, index.reshape(-1), g.reshape(-1, table.data.shape[-1]))
+        scatter_add(grad, index.reshape(-1), g.reshape(-1, table.data.shape[-1]))
         return (grad,)
 
     return record(out, (table,), backward)

@@ -1,0 +1,228 @@
+"""Devices: which CPU/GPUs exist, which one ops run on, and moving arrays between them.
+
+Device names follow TensorFlow's: ``"/cpu:0"``, ``"/gpu:1"`` (also ``"gpu:1"``,
+``"/device:GPU:1"``). ``with device("/gpu:1"):`` makes GPU 1 CuPy's current device, so
+layers built and ops run inside allocate there; ``with device("/cpu:0"):`` under the CuPy
+backend runs the block on NumPy. A layer built inside a device scope remembers it and
+later calls run there, with their inputs moved in and gradients moved back (see
+``place``). This is the one module, with ``_state``, that imports CuPy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from engine.backend import _state
+from engine.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device as ``list_devices`` reports it (memory in bytes; None where unknown)."""
+
+    name: str
+    device_type: str
+    index: int
+    description: str
+    memory_total: int | None = None
+    memory_free: int | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """A parsed device name: ``kind`` is 'cpu' or 'gpu'."""
+
+    kind: str
+    index: int
+
+    @property
+    def name(self) -> str:
+        return f"/{self.kind}:{self.index}"
+
+
+_PATTERN = re.compile(r"^/?(?:device:)?(cpu|gpu|xla_gpu):(\d+)$", re.IGNORECASE)
+
+
+def parse(name: Any) -> Device:
+    """``"/gpu:1"`` (or a Device, or an int GPU id) as a Device."""
+    if isinstance(name, Device):
+        return name
+    if isinstance(name, int) and not isinstance(name, bool):
+        return Device("gpu", name)
+    match = _PATTERN.match(str(name).strip())
+    if not match:
+        raise ConfigError(f"Unknown device name {name!r}: expected '/cpu:0' or '/gpu:N'.")
+    kind = "gpu" if match.group(1).lower() != "cpu" else "cpu"
+    return Device(kind, int(match.group(2)))
+
+
+# -- discovery ------------------------------------------------------------------
+def _cupy() -> Any:
+    import cupy  # noqa: PLC0415 - CuPy is imported inside engine.backend only
+
+    return cupy
+
+
+def gpu_status() -> tuple[int, str]:
+    """(number of usable GPUs, why none when 0) — the studio shows the reason verbatim."""
+    try:
+        cupy = _cupy()
+    except ImportError:
+        return 0, 'CuPy is not installed: install the GPU extra with pip install -e ".[gpu]".'
+    except Exception as error:  # noqa: BLE001 - a broken install is reported, never fatal
+        return 0, f"CuPy could not be imported ({type(error).__name__}: {error})."
+    try:
+        count = int(cupy.cuda.runtime.getDeviceCount())
+    except Exception as error:  # noqa: BLE001 - e.g. cudaErrorInsufficientDriver on a machine without a GPU
+        return 0, f"No usable NVIDIA GPU: the CUDA driver reports {type(error).__name__}: {error}."
+    if count == 0:
+        return 0, "No CUDA device was found (the driver is present but reports no GPU)."
+    return count, ""
+
+
+def gpu_count() -> int:
+    return gpu_status()[0]
+
+
+def _gpu_info(index: int) -> DeviceInfo:
+    cupy = _cupy()
+    props = cupy.cuda.runtime.getDeviceProperties(index)
+    name = props.get("name", b"GPU")
+    name = name.decode() if isinstance(name, bytes) else str(name)
+    with cupy.cuda.Device(index):
+        free, total = cupy.cuda.runtime.memGetInfo()
+    return DeviceInfo(f"/gpu:{index}", "GPU", index, name, int(total), int(free))
+
+
+def _cpu_info() -> DeviceInfo:
+    import os  # noqa: PLC0415
+    import platform  # noqa: PLC0415
+
+    total = free = None
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        total = int(pages * page_size)
+        free = int(os.sysconf("SC_AVPHYS_PAGES") * page_size)
+    except (ValueError, OSError, AttributeError):
+        pass
+    description = platform.processor() or platform.machine() or "CPU"
+    return DeviceInfo("/cpu:0", "CPU", 0, description, total, free)
+
+
+def list_devices() -> list[DeviceInfo]:
+    """The CPU and every GPU CuPy can use (name, total and free memory)."""
+    devices = [_cpu_info()]
+    for index in range(gpu_count()):
+        devices.append(_gpu_info(index))
+    return devices
+
+
+# -- the current device ---------------------------------------------------------
+class _Scope(threading.local):
+    stack: list[Device]
+
+    def __init__(self) -> None:
+        self.stack = []
+
+
+_scope = _Scope()
+
+
+def current_device() -> Device:
+    """The device ops run on now: the innermost ``device`` scope, else the backend's default."""
+    if _scope.stack:
+        return _scope.stack[-1]
+    if _state.backend() == "cupy":
+        return Device("gpu", int(_cupy().cuda.runtime.getDevice()))
+    return Device("cpu", 0)
+
+
+def scoped_device() -> Device | None:
+    """The innermost explicit ``device`` scope, or None outside any."""
+    return _scope.stack[-1] if _scope.stack else None
+
+
+@contextlib.contextmanager
+def device(name: Any) -> Iterator[Device]:
+    """Run the block on ``name`` ("/gpu:1", "/cpu:0"): allocations and ops happen there."""
+    target = parse(name)
+    if target.kind == "gpu":
+        count, reason = gpu_status()
+        if target.index >= count:
+            found = ", ".join(d.name for d in list_devices())
+            raise ConfigError(f"Device '{target.name}' does not exist: devices found are {found}. {reason}".strip())
+        if _state.backend() != "cupy":
+            raise ConfigError(
+                f"Device '{target.name}' needs the CuPy backend: call engine.backend.set_backend('cupy') "
+                "(or set STRATA_BACKEND=cupy) first."
+            )
+        with _cupy().cuda.Device(target.index):
+            _scope.stack.append(target)
+            try:
+                yield target
+            finally:
+                _scope.stack.pop()
+        return
+    if target.index != 0:
+        raise ConfigError(f"Device '{target.name}' does not exist: there is one CPU, '/cpu:0'.")
+    previous = _state._array_module, _state._backend_name
+    if _state.backend() == "cupy":
+        import numpy  # noqa: PLC0415
+
+        _state._array_module, _state._backend_name = numpy, "numpy"
+    _scope.stack.append(target)
+    try:
+        yield target
+    finally:
+        _scope.stack.pop()
+        _state._array_module, _state._backend_name = previous
+
+
+# -- moving arrays ----------------------------------------------------------------
+def array_device(array: Any) -> Device:
+    """Where ``array`` lives."""
+    if type(array).__module__.startswith("cupy"):
+        return Device("gpu", int(array.device.id))
+    return Device("cpu", 0)
+
+
+def copy_to(array: Any, target: Any) -> Any:
+    """``array`` on ``target`` (a copy when it lives elsewhere; itself otherwise). Peer copy between GPUs."""
+    target = parse(target)
+    source = array_device(array)
+    if source == target:
+        return array
+    if target.kind == "cpu":
+        return array.get()
+    cupy = _cupy()
+    with cupy.cuda.Device(target.index):
+        if source.kind == "cpu":
+            return cupy.asarray(array)
+        src = cupy.ascontiguousarray(array)
+        out = cupy.empty(src.shape, dtype=src.dtype)
+        out.data.copy_from_device(src.data, src.nbytes)  # cudaMemcpy with unified addressing: a peer copy
+        return out
+
+
+def place(value: Any, target: Any) -> Any:
+    """A Tensor (or array) moved onto ``target``, differentiably: the gradient is moved back."""
+    from engine.autograd import Tensor  # noqa: PLC0415 - backend must not import autograd at import time
+    from engine.autograd.tape import record  # noqa: PLC0415
+
+    if not isinstance(value, Tensor):
+        return copy_to(value, target) if hasattr(value, "shape") else value
+    source = array_device(value.data)
+    if source == parse(target):
+        return value
+    return record(copy_to(value.data, target), (value,), lambda g: (copy_to(g, source),))
+
+
+def synchronize() -> None:
+    """Wait for the current GPU's queued work (timers need it); a no-op on NumPy."""
+    if _state.backend() == "cupy":
+        _cupy().cuda.Device().synchronize()
