@@ -226,3 +226,51 @@ def synchronize() -> None:
     """Wait for the current GPU's queued work (timers need it); a no-op on NumPy."""
     if _state.backend() == "cupy":
         _cupy().cuda.Device().synchronize()
+
+
+# -- layer placement ------------------------------------------------------------------
+_placement = {"used": False}
+NOT_ROUTED = object()
+
+
+def remember_scope(layer: Any) -> None:
+    """Called when a layer is applied symbolically: inside a ``device`` scope, the layer is placed there."""
+    scope = scoped_device()
+    if scope is not None and getattr(layer, "_device_placement", None) is None:
+        layer._device_placement = scope
+        _placement["used"] = True
+
+
+def placement_used() -> bool:
+    """Whether any layer was placed on a device (until then, calls skip the routing below)."""
+    return _placement["used"]
+
+
+def _move_structure(value: Any, target: Device) -> Any:
+    from engine.autograd import Tensor  # noqa: PLC0415
+
+    if isinstance(value, (list, tuple)):
+        return type(value)(_move_structure(v, target) for v in value)
+    if isinstance(value, dict):
+        return {k: _move_structure(v, target) for k, v in value.items()}
+    if isinstance(value, Tensor) or type(value).__module__.startswith("cupy"):
+        return place(value, target)
+    return value
+
+
+def route(layer: Any, inputs: Any, call: Any) -> Any:
+    """Run ``call(inputs)`` on the layer's device (inputs moved in), or on the current one (inputs moved here).
+
+    A placed layer runs inside its scope; an unplaced one gets its inputs moved to the current device, and a
+    model's outputs come back to the current device, so a model whose branches live on several devices
+    (the Keras FAQ's device-parallel example) trains like any other.
+    """
+    target = getattr(layer, "_device_placement", None)
+    if target is not None and target != scoped_device():
+        with device(target):
+            return call(_move_structure(inputs, target))
+    here = current_device()
+    outputs = call(_move_structure(inputs, here))
+    if getattr(layer, "_graph", None) is not None:
+        outputs = _move_structure(outputs, here)
+    return outputs

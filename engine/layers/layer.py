@@ -14,6 +14,7 @@ from typing import Any
 from engine import ops
 from engine.autograd import Tensor, Variable, as_tensor, no_grad
 from engine.backend import _state, to_numpy, xp
+from engine.backend import devices as _devices
 from engine.errors import ConfigError, NotBuiltError, ShapeError, StrataError
 from engine.layers import naming
 from engine.layers.input_spec import InputSpec, format_shape
@@ -247,6 +248,7 @@ class Layer:
                 spec.check(self.name, tuple(shape), index)
 
     def _call_symbolic(self, inputs: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+        _devices.remember_scope(self)
         input_shape = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, inputs)
         self._maybe_build(input_shape)
         self._check_input_spec(input_shape)
@@ -274,6 +276,13 @@ class Layer:
         return outputs if _is_shape_list(output_shape) else outputs[0]
 
     def _call_eager(self, inputs: Any, *args: Any, training: Any = None, mask: Any = None, **kwargs: Any) -> Any:
+        if _devices.placement_used() and not getattr(self, "_routing", False):
+            self._routing = True  # layers placed with backend.device(...) run there (see devices.route)
+            try:
+                return _devices.route(self, inputs, lambda moved: self._call_eager(moved, *args, training=training,
+                                                                                   mask=mask, **kwargs))  # fmt: skip
+            finally:
+                self._routing = False
         inputs = map_structure(_to_tensor, inputs)
         shapes = map_structure(lambda t: t.shape, inputs)
         self._maybe_build(shapes)
