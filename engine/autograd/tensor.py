@@ -20,6 +20,8 @@ class Tensor:
     __array_priority__ = 1000  # make numpy defer to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        if _state._backend_name != "numpy" and isinstance(data, _state.HOST_ARRAY):
+            data = _state._array_module.asarray(data)  # a host array handed in (user code, tests): moved once
         self.data = data
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()

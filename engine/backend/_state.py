@@ -23,6 +23,7 @@ _VALID_FORMATS = ("channels_last", "channels_first")
 _VALID_BACKENDS = ("numpy", "cupy", "auto")
 
 _settings: dict[str, Any] = {}
+HOST_ARRAY = numpy.ndarray  # what Tensor() moves to the device under the CuPy backend
 _array_module: types.ModuleType = numpy
 _backend_name = "numpy"
 

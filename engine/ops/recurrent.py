@@ -106,6 +106,7 @@ class _Sequence:
         self.X = xp.ascontiguousarray(seq.transpose(1, 0, 2)).reshape(self.T * self.B, self.D)
         self.M = self.keep = None
         if mask is not None:
+            mask = xp.asarray(mask)
             m = mask[:, ::-1] if go_backwards else mask
             self.M = xp.ascontiguousarray(m.T).astype(self.dtype)[:, :, None]  # (T, B, 1)
             self.keep = self.M == 0

@@ -14,7 +14,7 @@ import struct
 from collections.abc import Iterable
 from typing import Any
 
-from engine.autograd.tensor import Tensor
+from engine.autograd.tensor import Tensor, as_array
 from engine.backend import xp
 from engine.errors import ConfigError, ShapeError
 from engine.optimizers import _gradients, schedules
@@ -309,6 +309,8 @@ class Optimizer:
         if isinstance(gradient, Tensor):
             gradient = gradient.data
         value = variable.data
+        if type(gradient) is not type(value):
+            gradient = as_array(gradient)  # e.g. NumPy gradients given to a CuPy-backed variable
         if tuple(gradient.shape) != tuple(value.shape):
             raise ShapeError(
                 f"Optimizer '{self.name}': gradient of shape {tuple(gradient.shape)} does not match variable "

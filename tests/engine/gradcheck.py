@@ -8,15 +8,16 @@ from typing import Any
 import numpy as np
 
 from engine.autograd import Tensor, Variable, gradients
+from engine.backend import to_numpy, xp
 
 
 def numeric_gradient(fn: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """d fn() / d array by central differences, perturbing ``array`` in place."""
-    grad = np.zeros_like(array, dtype=np.float64)
+    grad = np.zeros(array.shape, dtype=np.float64)
     flat = array.reshape(-1)
     out = grad.reshape(-1)
     for i in range(flat.size):
-        original = flat[i]
+        original = flat[i].item()  # a copy (a CuPy element would be a view)
         flat[i] = original + eps
         plus = fn()
         flat[i] = original - eps
@@ -42,16 +43,16 @@ def check_gradients(
     for v in variables:
         v.requires_grad = True
     out = forward(variables)
-    projection = np.random.default_rng(seed).standard_normal(out.shape)
+    projection = xp.asarray(np.random.default_rng(seed).standard_normal(out.shape))
     loss = (out * projection).sum()
     analytic = gradients(loss, variables)
 
     def value() -> float:
-        return float(np.sum(forward(variables).data * projection))
+        return float(xp.sum(forward(variables).data * projection))
 
     for index, (variable, grad) in enumerate(zip(variables, analytic)):
-        expected = numeric_gradient(value, variable.data)
-        actual = np.zeros_like(expected) if grad is None else np.asarray(grad)
+        expected = to_numpy(numeric_gradient(value, variable.data))
+        actual = np.zeros_like(expected) if grad is None else to_numpy(grad)
         np.testing.assert_allclose(
             actual, expected, rtol=rtol, atol=atol, err_msg=f"gradient of input {index} (shape {variable.shape})"
         )
@@ -69,15 +70,15 @@ def check_layer_gradients(
         w.requires_grad = True
     try:
         out = layer._call_eager(inp, training=training)
-        projection = rng.standard_normal(out.shape)
+        projection = xp.asarray(rng.standard_normal(out.shape))
         analytic = gradients((out * projection).sum(), targets)
 
         def value() -> float:
-            return float(np.sum(layer._call_eager(inp, training=training).data * projection))
+            return float(xp.sum(layer._call_eager(inp, training=training).data * projection))
 
         for target, grad in zip(targets, analytic):
-            expected = numeric_gradient(value, target.data)
-            actual = np.zeros_like(expected) if grad is None else np.asarray(grad)
+            expected = to_numpy(numeric_gradient(value, target.data))
+            actual = np.zeros_like(expected) if grad is None else to_numpy(grad)
             name = "input" if target is inp else target.path
             np.testing.assert_allclose(
                 actual, expected, rtol=rtol, atol=atol, err_msg=f"layer '{layer.name}': gradient of {name}"
