@@ -96,11 +96,25 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def _profile(name: str, runner: EngineGPU) -> None:
+    import cProfile
+    import pstats
+
+    runner.train()  # warm-up
+    profiler = cProfile.Profile()
+    profiler.enable()
+    runner.train()
+    profiler.disable()
+    print(f"-- {name}: one training epoch, by own time")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(22)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--models", default="mlp,cnn")
     parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--profile", action="store_true", help="cProfile one training epoch per model (engine only)")
     args = parser.parse_args()
     from engine.backend import _state, devices
 
@@ -122,6 +136,9 @@ def main() -> int:
     for name in args.models.split(","):
         x, y = make_data(name, args.steps)
         runners = {"engine": EngineGPU(name, x, y)}
+        if args.profile:
+            _profile(name, runners["engine"])
+            continue
         if with_torch:
             runners["torch"] = TorchGPU(name, x, y)
         for runner in runners.values():  # warm-up: kernel compilation, memory pools, cuDNN/cuBLAS plans
