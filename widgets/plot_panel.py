@@ -111,6 +111,13 @@ class PlotPanel(QWidget):
         curve = self.plot.plot([], [], pen=pen, name=label, **options)
         self.series[key] = _Series(label, curve)
 
+    def remove_series(self, key: str) -> None:
+        """Remove a curve and its legend entry."""
+        series = self.series.pop(key, None)
+        if series is not None:
+            self.legend.removeItem(series.curve)
+            self.plot.removeItem(series.curve)
+
     def append(self, key: str, x: float, y: float) -> None:
         """Buffer one point; it is drawn at the next drain."""
         series = self.series[key]

@@ -1,0 +1,548 @@
+"""``TrainingDashboard``: data, settings, checks, a background run with live curves, and the model's insides.
+
+The dashboard builds an engine model from the design document (``app.conversion.to_model``),
+compiles it with the form's settings, checks for pitfalls, and trains it in a ``TrainingThread``.
+Slots receive plain numbers through queued connections; the charts drain their buffers on a timer
+and the progress row refreshes at most every 50 ms, so the GUI stays responsive however fast the
+batches come. When a run ends, for any reason, the trained weights go back into the document (an
+undoable command when an undo stack is given), with the compile settings, so saving keeps them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.document import DesignDocument
+from app.training.charts import TrainingCharts
+from app.training.data_panel import DataPanel
+from app.training.inspect_panel import InsidePanel, PredictionsPanel
+from app.training.panels import ChecksPanel, LayersPanel, LogPanel, RunsPanel
+from app.training.runs import RunRecord
+from app.training.settings_form import SettingsForm
+from app.training.worker import TrainingThread
+from engine.training import preflight
+from engine.training.session import TrainingSession, TrainingSettings
+
+QUEUED = Qt.ConnectionType.QueuedConnection
+REFRESH_MS = 50
+
+
+class TrainWeightsCommand(QUndoCommand):
+    """Puts trained weights (and compile settings) into the document; undo brings back the earlier ones."""
+
+    def __init__(self, doc: DesignDocument, weights: dict[int, list[Any]], training_config: Any, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.after = weights
+        self.before = {node_id: doc.nodes[node_id].weights for node_id in weights}
+        self.config_after, self.config_before = training_config, doc.training_config
+
+    def redo(self) -> None:
+        for node_id, weights in self.after.items():
+            self.doc.set_weights(node_id, weights)
+        self.doc.training_config = self.config_after
+
+    def undo(self) -> None:
+        for node_id, weights in self.before.items():
+            self.doc.set_weights(node_id, weights)
+        self.doc.training_config = self.config_before
+
+
+class TrainingDashboard(QWidget):
+    """The Train dock's contents.
+
+    Signals:
+        runFinished(dict): a run ended and its weights are in the document.
+        threadLaunching(TrainingThread): a run's thread is about to start (for extra connections).
+    """
+
+    runFinished = Signal(dict)  # noqa: N815 - Qt signal naming
+    threadLaunching = Signal(object)  # noqa: N815 - the TrainingThread, just before it starts
+
+    def __init__(self, doc: DesignDocument, stack: QUndoStack | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.stack = stack
+        self.model: Any = None
+        self.thread: TrainingThread | None = None
+        self.run: RunRecord | None = None
+        self.steps = 1
+        self._latest_batch: dict[str, Any] | None = None
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self._refresh_progress)
+        self.timer.start()
+        self._set_state("idle")
+
+    # -- construction --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.train_button = QPushButton("▶  Train")
+        self.train_button.setObjectName("TrainButton")
+        self.train_button.setStyleSheet("QPushButton#TrainButton { background: #2f6f3e; font-weight: bold; "
+                                        "padding: 5px 14px; } QPushButton#TrainButton:disabled { "
+                                        "background: #2b3038; color: #6b7280; }")  # fmt: skip
+        self.pause_button = QPushButton("⏸  Pause")
+        self.step_button = QPushButton("⏭  Step")
+        self.step_button.setToolTip("Run a single batch (train_on_batch) and show its loss")
+        self.stop_button = QPushButton("■  Stop")
+        self.stop_button.setToolTip("End after the current batch; the weights trained so far are kept")
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(1e-7, 10.0)
+        self.lr_spin.setSingleStep(0.0005)
+        self.lr_apply = QPushButton("Set LR")
+        self.lr_apply.setToolTip("While paused: change the learning rate from the next batch (marked on the curves)")
+        self.epoch_bar = QProgressBar()
+        self.epoch_bar.setFormat("Epoch %v / %m")
+        self.batch_bar = QProgressBar()
+        self.batch_bar.setFormat("Batch %v / %m")
+        for bar in (self.epoch_bar, self.batch_bar):
+            bar.setTextVisible(True)
+            bar.setMinimumWidth(140)
+            bar.setStyleSheet("QProgressBar { border: 1px solid #3d434d; border-radius: 4px; background: #1b1e23; "
+                              "text-align: center; min-height: 18px; } QProgressBar::chunk { background: #3b5998; "
+                              "border-radius: 3px; }")  # fmt: skip
+        self.speed_label = QLabel("")
+        self.status_label = QLabel("")
+        self.train_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.step_button.clicked.connect(self.step)
+        self.stop_button.clicked.connect(self.stop)
+        self.lr_apply.clicked.connect(lambda: self.set_learning_rate(self.lr_spin.value()))
+        controls = QHBoxLayout()
+        for widget in (self.train_button, self.pause_button, self.step_button, self.stop_button):
+            controls.addWidget(widget)
+        controls.addSpacing(10)
+        controls.addWidget(self.lr_spin)
+        controls.addWidget(self.lr_apply)
+        controls.addSpacing(10)
+        controls.addWidget(self.epoch_bar, 1)
+        controls.addWidget(self.batch_bar, 1)
+        controls.addWidget(self.speed_label)
+
+        self.data_panel = DataPanel()
+        self.settings_form = SettingsForm()
+        self.checks = ChecksPanel()
+        self.layers_panel = LayersPanel()
+        self.left = QTabWidget()
+        self.left.addTab(self.data_panel, "Data")
+        settings_scroll = QScrollArea()
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setWidget(self.settings_form)
+        self.left.addTab(settings_scroll, "Settings")
+        self.left.addTab(self.checks, "Checks")
+        self.left.addTab(self.layers_panel, "Layers")
+        self.charts = TrainingCharts()
+        self.log = LogPanel()
+        self.runs_panel = RunsPanel()
+        self.inside = InsidePanel(self.current_model, self._data_tuple)
+        self.predictions = PredictionsPanel(self.current_model, self._data_tuple)
+        self.bottom = QTabWidget()
+        self.bottom.addTab(self.log, "Log")
+        self.bottom.addTab(self.runs_panel, "Runs")
+        self.bottom.addTab(self.inside, "Layer Outputs")
+        self.bottom.addTab(self.predictions, "Predictions")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.charts)
+        right.addWidget(self.bottom)
+        right.setSizes([520, 220])
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(self.left)
+        body.addWidget(right)
+        body.setSizes([330, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.status_label)
+        layout.addWidget(body, 1)
+
+        self.data_panel.dataChanged.connect(self._data_changed)
+        self.settings_form.changed.connect(self.run_checks)
+        self.checks.fixRequested.connect(self.apply_fix)
+        self.layers_panel.trainableChanged.connect(self.set_trainable)
+        self.runs_panel.overlaysChanged.connect(lambda: self.charts.show_overlays(self.runs_panel.overlay_runs()))
+        self.runs_panel.exportCsvRequested.connect(self.export_csv_dialog)
+        self.runs_panel.exportPngRequested.connect(self.export_png_dialog)
+        self.settings_form.set_compile_args(self.doc.training_config)
+
+    # -- document and model -------------------------------------------------------------------
+    def set_document(self, doc: DesignDocument) -> None:
+        """Follow a newly opened document (its stored compile settings fill the form)."""
+        if self.is_training():
+            return
+        self.doc = doc
+        self.model = None
+        self.settings_form.set_compile_args(doc.training_config)
+        self.run_checks()
+
+    def build_model(self) -> Any:
+        """A compiled engine model for the document with the form's settings (raises on an invalid design)."""
+        from app.conversion import to_model
+        from engine import optimizers
+
+        model = to_model(self.doc)
+        args = self.settings_form.compile_args()
+        model.compile(optimizers.deserialize(args["optimizer"]), args["loss"], metrics=args["metrics"])
+        return model
+
+    def current_model(self) -> Any:
+        """The last trained model while it still matches the design; otherwise a fresh one."""
+        if self.model is not None and self._model_key == self._doc_key():
+            return self.model
+        try:
+            self.model = self.build_model()
+        except Exception:  # noqa: BLE001 - an invalid design has no model
+            self.model = None
+        self._model_key = self._doc_key()
+        return self.model
+
+    _model_key: Any = None
+
+    def _doc_key(self) -> Any:
+        return (repr(self.doc.structure()), id(self.doc))
+
+    def _data_tuple(self) -> tuple[Any, Any, float]:
+        data = self.data_panel.data
+        if data is None:
+            return None, None, 0.0
+        return data.x, data.y, self.settings_form.validation_split.value()
+
+    def _data_changed(self, data: Any) -> None:
+        self.run_checks()
+        self.inside.refresh([layer.name for layer in (self.current_model().layers if self.current_model() else [])
+                             if layer.name and type(layer).__name__ != "InputLayer"],
+                            data.samples if data is not None else 0)  # fmt: skip
+
+    # -- checks ---------------------------------------------------------------------------------
+    def run_checks(self) -> list[preflight.Finding]:
+        if self.is_training():
+            return self.checks.findings
+        model = self.current_model()
+        stateful = model._stateful_batch_size() if model is not None else None
+        self.settings_form.set_stateful(stateful)
+        if model is not None:
+            self.layers_panel.set_layers([(layer.name, layer.trainable) for layer in model.layers if layer.weights])
+        data = self.data_panel.data
+        if model is None or data is None:
+            self.checks.set_findings([])
+            self.checks.summary.setText("Choose data and a valid design to check them together.")
+            return []
+        self._compile_from_form(model)
+        findings = preflight.check(model, data.x, data.y, self.settings_form.settings())
+        self.checks.set_findings(findings)
+        shape_problems = [f.message for f in findings if f.code.startswith("shape")]
+        self.data_panel.set_fit_message(shape_problems)
+        blocking = sum(f.severity == "error" for f in findings)
+        self.left.setTabText(2, f"Checks ({len(findings)})" if findings else "Checks")
+        self.train_button.setToolTip("Fix the blocking checks first" if blocking else "Train in the background")
+        return findings
+
+    def _compile_from_form(self, model: Any) -> None:
+        from engine import optimizers
+
+        args = self.settings_form.compile_args()
+        model.compile(optimizers.deserialize(args["optimizer"]), args["loss"], metrics=args["metrics"])
+
+    def apply_fix(self, action: str) -> None:
+        data, model = self.data_panel.data, self.current_model()
+        if data is None or model is None:
+            return
+        settings = self.settings_form.settings()
+        if action.startswith("loss:"):
+            self.settings_form.loss.setCurrentText(action.split(":", 1)[1])
+        else:
+            data.x, data.y, settings = preflight.apply_fix(action, model, data.x, data.y, settings)
+            self.settings_form.set_settings(settings)
+        self.log.add("info", f"Applied fix: {action}")
+        self.run_checks()
+
+    # -- running ------------------------------------------------------------------------------
+    def is_training(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def start(self, epochs: int | None = None) -> bool:
+        """Start a run with the form's settings; False (with the reason in the log) when it cannot start."""
+        if self.is_training():
+            return False
+        data = self.data_panel.data
+        if data is None:
+            return self._refuse("Choose training data first (Data tab).")
+        try:
+            model = self.build_model()
+        except Exception as error:  # noqa: BLE001
+            return self._refuse(f"The design cannot be trained: {error}")
+        settings = self.settings_form.settings()
+        if epochs is not None:
+            settings.epochs = epochs
+        findings = preflight.check(model, data.x, data.y, settings)
+        self.checks.set_findings(findings)
+        if any(f.severity == "error" for f in findings):
+            self.left.setCurrentWidget(self.checks)
+            return self._refuse("Training cannot start: " + "; ".join(f.message for f in findings
+                                                                      if f.severity == "error"))  # fmt: skip
+        for finding in findings:
+            if finding.code == "trainable_changed":
+                preflight.apply_fix("recompile", model, data.x, data.y, settings)
+            self.log.add("warning" if finding.severity == "warning" else "info", finding.message)
+        self.model = model
+        self._model_key = self._doc_key()
+        session = TrainingSession(model, data.x, data.y, settings)
+        self.run = RunRecord(len(self.runs_panel.runs) + 1, model.name, Path(data.source).name, settings.to_dict(),
+                             {**self.settings_form.compile_args()["optimizer"]["config"],
+                              "optimizer": self.settings_form.optimizer.currentText()})  # fmt: skip
+        self.run.compile_args["loss"] = self.settings_form.loss.currentText()
+        self.runs_panel.add_run(self.run)
+        self.charts.reset()
+        self.charts.show_overlays(self.runs_panel.overlay_runs())
+        self.lr_spin.setValue(float(model.optimizer.learning_rate))
+        self._launch(TrainingThread(session, parent=self))
+        self.log.add("info", f"{self.run.label}: training '{model.name}' on {data.describe()}")
+        return True
+
+    def _refuse(self, message: str) -> bool:
+        self.log.add("error", message)
+        self.status_label.setText(f"<span style='color:#ff8b84'>{message}</span>")
+        return False
+
+    def _launch(self, thread: TrainingThread) -> None:
+        self.thread = thread
+        thread.runStarted.connect(self._on_started, QUEUED)
+        thread.batchEnded.connect(self._on_batch, QUEUED)
+        thread.epochEnded.connect(self._on_epoch, QUEUED)
+        thread.runPaused.connect(self._on_paused, QUEUED)
+        thread.runResumed.connect(self._on_resumed, QUEUED)
+        thread.markerAdded.connect(self._on_marker, QUEUED)
+        thread.batchStepped.connect(self._on_stepped, QUEUED)
+        thread.logged.connect(self.log.add, QUEUED)
+        thread.finishedRun.connect(self._on_finished, QUEUED)
+        self._set_state("running")
+        self.threadLaunching.emit(thread)
+        thread.start()
+
+    def toggle_pause(self) -> None:
+        if not self.is_training():
+            return
+        if self.thread.session.paused:
+            self.thread.resume()
+        else:
+            self.thread.pause()
+            self.status_label.setText("Pausing after the current batch…")
+
+    def step(self) -> None:
+        """While paused: one more batch of the run. While idle: one ``train_on_batch`` on the next batch."""
+        if self.is_training():
+            self.thread.step()
+            return
+        data, model = self.data_panel.data, self.current_model()
+        if data is None or model is None:
+            self._refuse("Stepping needs data and a valid design.")
+            return
+        self.thread = TrainingThread(TrainingSession(model, data.x, data.y, self.settings_form.settings()),
+                                     step_only=True, parent=self)  # fmt: skip
+        self.thread.batchStepped.connect(self._on_stepped, QUEUED)
+        self.thread.logged.connect(self.log.add, QUEUED)
+        self.thread.finishedRun.connect(self._on_step_finished, QUEUED)
+        self._set_state("running")
+        self.threadLaunching.emit(self.thread)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.is_training():
+            self.thread.stop()
+            self.status_label.setText("Stopping after the current batch…")
+
+    def set_learning_rate(self, value: float) -> None:
+        if self.is_training():
+            self.thread.session.set_learning_rate(value)
+
+    def set_trainable(self, names: list[str], trainable: bool) -> None:
+        if self.is_training() and self.thread.session.paused:
+            self.thread.session.set_trainable(names, trainable)
+        else:
+            self.log.add("warning", "Freeze or unfreeze layers while a run is paused (or in the design when idle).")
+            self.run_checks()
+
+    def wait_for_thread(self, timeout_ms: int = 30_000) -> bool:
+        """Stop a run and wait for its thread (window closing, tests)."""
+        if self.thread is None:
+            return True
+        self.thread.stop()
+        return self.thread.wait(timeout_ms)
+
+    # -- slots: run events (GUI thread) ---------------------------------------------------------
+    def _on_started(self, payload: dict) -> None:
+        self.steps = payload["steps"]
+        self.epoch_bar.setRange(0, payload["epochs"])
+        self.epoch_bar.setValue(0)
+        self.batch_bar.setRange(0, payload["steps"])
+        self.batch_bar.setValue(0)
+        if self.run is not None:
+            self.run.steps_per_epoch = payload["steps"]
+
+    def _on_batch(self, payload: dict) -> None:
+        self.charts.add_batch(payload)
+        self._latest_batch = payload
+        if self.run is not None:
+            self.run.batch_losses.append(payload["loss"])
+
+    def _on_epoch(self, payload: dict) -> None:
+        self.charts.add_epoch(payload)
+        self.epoch_bar.setValue(payload["epoch"] + 1)
+        if self.run is not None:
+            for key, value in payload["logs"].items():
+                self.run.history.setdefault(key, []).append(value)
+            self.run.elapsed_s = payload["elapsed_s"]
+            self.runs_panel.update_run(self.run)
+
+    def _on_paused(self, _payload: dict) -> None:
+        self._set_state("paused")
+
+    def _on_resumed(self, _payload: dict) -> None:
+        self._set_state("running")
+
+    def _on_step_finished(self, _payload: dict) -> None:
+        if self.thread is not None:
+            self.thread.wait(10_000)
+        self._set_state("idle")
+
+    def _on_marker(self, payload: dict) -> None:
+        self.charts.add_marker(payload, self.steps)
+        if self.run is not None:
+            self.run.markers.append(payload)
+
+    def _on_stepped(self, loss: float) -> None:
+        self.status_label.setText(f"Stepped one batch: loss {loss:.4f}")
+        self.log.add("info", f"Stepped one batch: loss {loss:.4f}")
+
+    def _refresh_progress(self) -> None:
+        payload, self._latest_batch = self._latest_batch, None
+        if payload is None:
+            return
+        self.batch_bar.setValue(payload["step"] + 1)
+        self.epoch_bar.setValue(max(self.epoch_bar.value(), payload["epoch"]))
+        from app.headless import format_seconds
+
+        self.speed_label.setText(f"{payload['samples_per_s']:,.0f} samples/s · ETA {format_seconds(payload['eta_s'])}")
+
+    def _on_finished(self, payload: dict) -> None:
+        self._refresh_progress()
+        self.charts.drain()
+        thread = self.thread
+        if thread is not None:
+            thread.wait(10_000)
+        reason = payload["reason"]
+        if reason != "step" and self.model is not None:
+            self._store_weights(reason)
+        if self.run is not None and reason != "step":
+            self.run.reason = reason
+            self.run.elapsed_s = payload["elapsed_s"]
+            self.runs_panel.update_run(self.run)
+        self._set_state("idle")
+        messages = {"completed": "Training finished", "stopped": "Stopped; the weights trained so far are kept",
+                    "early_stopping": "Early stopping ended the run", "nan": "Stopped: the loss became NaN",
+                    "error": "Training failed", "step": "Stepped one batch"}  # fmt: skip
+        text = f"{messages.get(reason, reason)} after {payload['epochs_run']} epoch(s)."
+        self.status_label.setText(text)
+        if reason in ("error", "nan"):
+            detail = payload["error"] or next((m for lvl, m in reversed(self.log.lines) if lvl == "error"), "")
+            self.error_box = QMessageBox(QMessageBox.Icon.Critical, "Training stopped", f"{text}\n\n{detail}",
+                                         parent=self)  # fmt: skip
+            self.error_box.open()  # not exec(): the app keeps running and tests are never blocked
+        self.runFinished.emit(payload)
+
+    def _store_weights(self, reason: str) -> None:
+        from engine.saving.training_config import training_config
+
+        weights: dict[int, list[Any]] = {}
+        for layer in self.model.layers:
+            node = self.doc.node_by_name(layer.name)
+            if node is not None and node.shares is None and layer.weights:
+                weights[node.id] = [w.copy() for w in layer.get_weights()]
+        try:
+            config = training_config(self.model)
+        except Exception:  # noqa: BLE001 - custom objects that cannot be serialized keep the old config
+            config = self.doc.training_config
+        command = TrainWeightsCommand(self.doc, weights, config, f"Train ({self.run.label if self.run else 'run'})")
+        if self.stack is not None:
+            self.stack.push(command)
+        else:
+            command.redo()
+        self._model_key = self._doc_key()
+
+    def _set_state(self, state: str) -> None:
+        running, paused = state in ("running", "paused"), state == "paused"
+        self.train_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("▶  Resume" if paused else "⏸  Pause")
+        self.stop_button.setEnabled(running)
+        self.step_button.setEnabled(paused or not running)
+        self.lr_spin.setEnabled(paused)
+        self.lr_apply.setEnabled(paused)
+        self.layers_panel.list.setEnabled(paused or not running)
+        for widget in (self.data_panel, self.settings_form):
+            widget.setEnabled(not running)
+        if paused:
+            self.status_label.setText("Paused: change the learning rate, freeze layers, or step one batch.")
+        elif state == "running":
+            self.status_label.setText("Training…")
+
+    # -- exports ---------------------------------------------------------------------------------
+    def export_csv_dialog(self, index: int) -> None:
+        if not self.runs_panel.runs:
+            return
+        run = self.runs_panel.runs[index]
+        path, _ = QFileDialog.getSaveFileName(self, "Export run history", f"run{run.number}.csv", "CSV (*.csv)")
+        if path:
+            run.write_csv(path)
+
+    def export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export charts", "training.png", "PNG (*.png)")
+        if path:
+            self.export_png(path)
+
+    def export_png(self, path: str | Path) -> bool:
+        self.charts.drain()
+        return self.charts.grab().save(str(path), "PNG")
+
+    def settings(self) -> TrainingSettings:
+        return self.settings_form.settings()
+
+
+class CloseGuard(QObject):
+    """Asks before a window closes during training, then stops the run cleanly."""
+
+    def __init__(self, dashboard: TrainingDashboard) -> None:
+        super().__init__(dashboard)
+        self.dashboard = dashboard
+
+    def ask(self) -> bool:
+        answer = QMessageBox.question(self.dashboard, "Training is running",
+                                      "A training run is in progress. Stop it and close?")  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Close and self.dashboard.is_training():
+            if not self.ask():
+                event.ignore()
+                return True
+            self.dashboard.wait_for_thread()
+        return False
