@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from engine.autograd.tensor import Tensor
+from engine.backend import devices as _devices
 
 Backward = Callable[[Any], Sequence[Any]]
 
@@ -87,7 +88,10 @@ def gradients(root: Tensor, sources: Sequence[Tensor], seed: Any = None) -> list
     if not root.requires_grad:
         return [None] * len(sources)
     xp = _array_module_of(root.data)
+    if seed is not None and type(seed) is not type(root.data):
+        seed = xp.asarray(seed)  # e.g. a NumPy seed for a CuPy result
     grads: dict[int, Any] = {id(root): xp.ones_like(root.data) if seed is None else seed}
+    placed = _devices.placement_used()  # layers on several devices: run each backward where its forward ran
     wanted = {id(source) for source in sources}
     kept: dict[int, Any] = {}
     for node in reversed(_topological_order(root)):
@@ -98,7 +102,11 @@ def gradients(root: Tensor, sources: Sequence[Tensor], seed: Any = None) -> list
             kept[id(node)] = grad
         if node._backward is None:
             continue
-        parent_grads = node._backward(grad)
+        if placed:
+            with _devices.scope_of(node.data):
+                parent_grads = node._backward(grad)
+        else:
+            parent_grads = node._backward(grad)
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue

@@ -274,3 +274,27 @@ def route(layer: Any, inputs: Any, call: Any) -> Any:
     if getattr(layer, "_graph", None) is not None:
         outputs = _move_structure(outputs, here)
     return outputs
+
+
+@contextlib.contextmanager
+def scope_of(array: Any) -> Iterator[None]:
+    """Run the block where ``array`` lives: its GPU, or NumPy for a host array under the CuPy backend.
+
+    The tape runs each op's backward inside this once layers have been placed, so a
+    backward closure's ``xp`` calls happen on the device that ran the forward.
+    """
+    if type(array).__module__.startswith("cupy"):
+        with _cupy().cuda.Device(int(array.device.id)):
+            yield
+        return
+    if _state._backend_name != "cupy":
+        yield
+        return
+    import numpy  # noqa: PLC0415
+
+    previous = _state._array_module, _state._backend_name
+    _state._array_module, _state._backend_name = numpy, "numpy"
+    try:
+        yield
+    finally:
+        _state._array_module, _state._backend_name = previous

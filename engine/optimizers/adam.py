@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.optimizers.base import Optimizer
 
 
@@ -43,6 +43,8 @@ class Adam(Optimizer):
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         alpha = coeffs
         m, v = slots["momentum"], slots["velocity"]
+        if not self.amsgrad and fused.adam_update(gradient, value, m, v, alpha, self.beta_1, self.beta_2, self.epsilon):
+            return  # one fused kernel on the GPU
         tmp = self._scratch(0, value)
         upd = self._scratch(1, value)
         xp.subtract(gradient, m, out=tmp)
