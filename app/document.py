@@ -83,6 +83,7 @@ class DesignDocument:
     edges: list[Edge] = field(default_factory=list)
     training_config: dict[str, Any] | None = None
     optimizer_state: list[Any] | None = None  # from an opened file; saved back while it still fits
+    training_extras: dict[str, Any] | None = None  # the dashboard's settings and last history (app.training)
 
     def __post_init__(self) -> None:
         self._listeners: list[Listener] = []
@@ -226,6 +227,7 @@ class DesignDocument:
         self.edges = list(other.edges)
         self.training_config = other.training_config
         self.optimizer_state = other.optimizer_state
+        self.training_extras = other.training_extras
         self._ids = itertools.count(max(self.nodes, default=0) + 1)
         self.analysis = self._validator.analyse(self)
         self._emit("reset")

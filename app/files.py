@@ -37,6 +37,9 @@ def open_document(path: str | Path, custom_objects: dict[str, Any] | None = None
         layout, training, optimizer_state = _read_extras(path)
         doc = from_model(model, layout=True)
         doc.optimizer_state = optimizer_state
+        from app.training.persistence import read_extras
+
+        doc.training_extras = read_extras(path)
     elif suffix == ".keras":  # Keras 3 zip files, when the engine reads them (it says so clearly otherwise)
         doc = from_model(load_model(path, custom_objects=custom_objects, compile=False), layout=True)
     elif suffix == ".json":
@@ -89,6 +92,10 @@ def save_document(doc: DesignDocument, path: str | Path, custom_objects: dict[st
         model.save(path)
         with h5py.File(path, "a") as handle:
             handle.attrs[LAYOUT_ATTR] = json.dumps(doc.layout_data())
+        if getattr(doc, "training_extras", None):
+            from app.training.persistence import write_extras
+
+            write_extras(path, doc.training_extras)
     elif suffix == ".json":
         path.write_text(model.to_json(indent=2), encoding="utf-8")
     elif suffix in (".yaml", ".yml"):

@@ -59,3 +59,17 @@ def _json(value: Any) -> Any:
         return json.loads(str(value))
     except ValueError:
         return None
+
+
+def write_extras(path: str | Path, extras: dict[str, Any]) -> None:
+    """``{"settings": dict, "history": dict}`` (a document's ``training_extras``) into a saved ``.h5``."""
+    settings = extras.get("settings")
+    write_training_extras(path, TrainingSettings.from_dict(settings) if settings else None, extras.get("history"))
+
+
+def read_extras(path: str | Path) -> dict[str, Any] | None:
+    """The document-side form of :func:`read_training_extras` (None when the file has neither)."""
+    settings, history = read_training_extras(path)
+    if settings is None and not history:
+        return None
+    return {"settings": settings.to_dict() if settings else None, "history": history or {}}
