@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.stack.cleanChanged.connect(self._update_title)
         self.refresh_palette()
         self._build_actions()
+        self._add_training_dashboard()
         self.set_theme(self.theme, remember=False)
         self._refresh_views()
         self._update_title()
@@ -225,6 +226,12 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(slot)
             toolbar.addAction(action)
+
+    def _add_training_dashboard(self) -> None:
+        """The Training dock, Train menu and toolbar button (all of it lives in app.training)."""
+        from app.training.integration import install_training
+
+        install_training(self)
 
     # -- views ----------------------------------------------------------------------
     def refresh_palette(self) -> None:

@@ -48,22 +48,27 @@ REFRESH_MS = 50
 class TrainWeightsCommand(QUndoCommand):
     """Puts trained weights (and compile settings) into the document; undo brings back the earlier ones."""
 
-    def __init__(self, doc: DesignDocument, weights: dict[int, list[Any]], training_config: Any, text: str) -> None:
+    FIELDS = ("training_config", "optimizer_state", "training_extras")
+
+    def __init__(self, doc: DesignDocument, weights: dict[int, list[Any]], fields: dict[str, Any], text: str) -> None:
         super().__init__(text)
         self.doc = doc
         self.after = weights
         self.before = {node_id: doc.nodes[node_id].weights for node_id in weights}
-        self.config_after, self.config_before = training_config, doc.training_config
+        self.fields_after = fields
+        self.fields_before = {name: getattr(doc, name, None) for name in self.FIELDS}
 
     def redo(self) -> None:
         for node_id, weights in self.after.items():
             self.doc.set_weights(node_id, weights)
-        self.doc.training_config = self.config_after
+        for name, value in self.fields_after.items():
+            setattr(self.doc, name, value)
 
     def undo(self) -> None:
         for node_id, weights in self.before.items():
             self.doc.set_weights(node_id, weights)
-        self.doc.training_config = self.config_before
+        for name, value in self.fields_before.items():
+            setattr(self.doc, name, value)
 
 
 class TrainingDashboard(QWidget):
@@ -87,6 +92,12 @@ class TrainingDashboard(QWidget):
         self.steps = 1
         self._latest_batch: dict[str, Any] | None = None
         self._build()
+        self.check_timer = QTimer(self)
+        self.check_timer.setSingleShot(True)
+        self.check_timer.setInterval(300)
+        self.check_timer.timeout.connect(self.run_checks)
+        doc.subscribe(self._on_doc_event)
+        self._load_extras()
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._refresh_progress)
@@ -100,8 +111,8 @@ class TrainingDashboard(QWidget):
         self.train_button.setStyleSheet("QPushButton#TrainButton { background: #2f6f3e; font-weight: bold; "
                                         "padding: 5px 14px; } QPushButton#TrainButton:disabled { "
                                         "background: #2b3038; color: #6b7280; }")  # fmt: skip
-        self.pause_button = QPushButton("⏸  Pause")
-        self.step_button = QPushButton("⏭  Step")
+        self.pause_button = QPushButton("‖  Pause")
+        self.step_button = QPushButton("▶|  Step")
         self.step_button.setToolTip("Run a single batch (train_on_batch) and show its loss")
         self.stop_button = QPushButton("■  Stop")
         self.stop_button.setToolTip("End after the current batch; the weights trained so far are kept")
@@ -186,13 +197,37 @@ class TrainingDashboard(QWidget):
 
     # -- document and model -------------------------------------------------------------------
     def set_document(self, doc: DesignDocument) -> None:
-        """Follow a newly opened document (its stored compile settings fill the form)."""
+        """Follow another document object (the main window keeps one and replaces its content instead)."""
         if self.is_training():
             return
+        self.doc.unsubscribe(self._on_doc_event)
         self.doc = doc
+        doc.subscribe(self._on_doc_event)
+        self._document_replaced()
+
+    def _on_doc_event(self, kind: str, _payload: dict) -> None:
+        if kind == "reset":
+            self._document_replaced()
+        elif kind == "validated" and not self.is_training():
+            self.check_timer.start()  # edits come in bursts: check once they settle
+
+    def _document_replaced(self) -> None:
         self.model = None
-        self.settings_form.set_compile_args(doc.training_config)
+        self.settings_form.set_compile_args(self.doc.training_config)
+        self._load_extras()
         self.run_checks()
+
+    def _load_extras(self) -> None:
+        """Settings and the last run's history saved with the model: restore the form, list the run."""
+        extras = getattr(self.doc, "training_extras", None) or {}
+        if extras.get("settings"):
+            self.settings_form.set_settings(TrainingSettings.from_dict(extras["settings"]))
+        history = extras.get("history") or {}
+        if history and not any(r.history == history for r in self.runs_panel.runs):
+            run = RunRecord(len(self.runs_panel.runs) + 1, self.doc.name, "saved with the model",
+                            extras.get("settings") or {}, {}, history={k: list(v) for k, v in history.items()},
+                            reason="saved")  # fmt: skip
+            self.runs_panel.add_run(run)
 
     def build_model(self) -> Any:
         """A compiled engine model for the document with the form's settings (raises on an invalid design)."""
@@ -226,11 +261,8 @@ class TrainingDashboard(QWidget):
             return None, None, 0.0
         return data.x, data.y, self.settings_form.validation_split.value()
 
-    def _data_changed(self, data: Any) -> None:
+    def _data_changed(self, _data: Any) -> None:
         self.run_checks()
-        self.inside.refresh([layer.name for layer in (self.current_model().layers if self.current_model() else [])
-                             if layer.name and type(layer).__name__ != "InputLayer"],
-                            data.samples if data is not None else 0)  # fmt: skip
 
     # -- checks ---------------------------------------------------------------------------------
     def run_checks(self) -> list[preflight.Finding]:
@@ -241,6 +273,8 @@ class TrainingDashboard(QWidget):
         self.settings_form.set_stateful(stateful)
         if model is not None:
             self.layers_panel.set_layers([(layer.name, layer.trainable) for layer in model.layers if layer.weights])
+            names = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
+            self.inside.refresh(names, self.data_panel.data.samples if self.data_panel.data is not None else 0)
         data = self.data_panel.data
         if model is None or data is None:
             self.checks.set_findings([])
@@ -477,11 +511,17 @@ class TrainingDashboard(QWidget):
             node = self.doc.node_by_name(layer.name)
             if node is not None and node.shares is None and layer.weights:
                 weights[node.id] = [w.copy() for w in layer.get_weights()]
+        from engine.saving.optimizer_state import optimizer_entries
+
+        fields: dict[str, Any] = {}
         try:
-            config = training_config(self.model)
+            fields["training_config"] = training_config(self.model)
+            fields["optimizer_state"] = [value for _, value in optimizer_entries(self.model.optimizer)]
         except Exception:  # noqa: BLE001 - custom objects that cannot be serialized keep the old config
-            config = self.doc.training_config
-        command = TrainWeightsCommand(self.doc, weights, config, f"Train ({self.run.label if self.run else 'run'})")
+            pass
+        if self.run is not None:
+            fields["training_extras"] = {"settings": dict(self.run.settings), "history": dict(self.run.history)}
+        command = TrainWeightsCommand(self.doc, weights, fields, f"Train ({self.run.label if self.run else 'run'})")
         if self.stack is not None:
             self.stack.push(command)
         else:
@@ -492,7 +532,7 @@ class TrainingDashboard(QWidget):
         running, paused = state in ("running", "paused"), state == "paused"
         self.train_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
-        self.pause_button.setText("▶  Resume" if paused else "⏸  Pause")
+        self.pause_button.setText("▶  Resume" if paused else "‖  Pause")
         self.stop_button.setEnabled(running)
         self.step_button.setEnabled(paused or not running)
         self.lr_spin.setEnabled(paused)
