@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.autograd.tensor import Tensor, as_array
+from engine.backend import devices as _devices
 from engine.backend import xp
 from engine.errors import ConfigError, ShapeError
 from engine.optimizers import _gradients, schedules
@@ -280,7 +281,11 @@ class Optimizer:
         if not pairs:
             return self.iterations
         for _, variable in pairs:
-            self._track(variable)
+            if _devices.placement_used():  # slots live beside their variable (layers placed on several devices)
+                with _devices.scope_of(variable.data):
+                    self._track(variable)
+            else:
+                self._track(variable)
         active = [(self._as_gradient(g, v), v) for g, v in pairs if g is not None]
         if not active:
             self.iterations += 1
@@ -309,8 +314,9 @@ class Optimizer:
         if isinstance(gradient, Tensor):
             gradient = gradient.data
         value = variable.data
-        if type(gradient) is not type(value):
-            gradient = as_array(gradient)  # e.g. NumPy gradients given to a CuPy-backed variable
+        if type(gradient) is not type(value):  # e.g. NumPy gradients for a CuPy-backed variable: moved beside it
+            gradient = (_devices.copy_to(gradient, _devices.array_device(value)) if hasattr(gradient, "shape")
+                        else as_array(gradient))  # fmt: skip
         if tuple(gradient.shape) != tuple(value.shape):
             raise ShapeError(
                 f"Optimizer '{self.name}': gradient of shape {tuple(gradient.shape)} does not match variable "
@@ -328,8 +334,13 @@ class Optimizer:
         self._before_update_steps(step)
         coeffs = self._prepare_step(learning_rate, step)
         slots = self._slots
+        placed = _devices.placement_used()
         for gradient, variable in zip(grads, variables, strict=True):
-            self.update_step(gradient, variable.data, slots[id(variable)], coeffs)
+            if placed:
+                with _devices.scope_of(variable.data):
+                    self.update_step(gradient, variable.data, slots[id(variable)], coeffs)
+            else:
+                self.update_step(gradient, variable.data, slots[id(variable)], coeffs)
 
     def _accumulate_or_update(self, grads: list[Any], variables: list[Any]) -> None:
         steps = self.gradient_accumulation_steps
