@@ -244,7 +244,7 @@ class Optimizer:
 
     def _scratch(self, index: int, like: Any) -> Any:
         """A reusable buffer shaped like ``like`` (the ``index``-th of a small shared pool, grown on demand)."""
-        key = (index, like.dtype)
+        key = (index, like.dtype, type(like))  # one pool per array type: variables may live on host and GPU
         buf = self._scratch_buffers.get(key)
         size = like.size
         if buf is None or buf.size < size:
