@@ -13,6 +13,7 @@ import pytest
 
 from engine import backend, layers, models
 from engine.autograd import gradients
+from engine.backend import to_numpy
 from engine.errors import ConfigError
 from engine.layers.node import flatten
 from engine.parallel import multi_gpu_model
@@ -41,7 +42,7 @@ def _single_gradients(model, x, y, loss):
         total, _ = model._loss_container(model._split_targets(y), outputs, [None] * len(outputs))
         for penalty in model.losses:
             total = total + penalty
-        return [np.asarray(g) for g in gradients(total, variables)]
+        return [to_numpy(g) for g in gradients(total, variables)]
     finally:
         for v in variables:
             v.requires_grad = False
@@ -51,7 +52,7 @@ def _parallel_gradients(model, x, y, loss, parts):
     parallel = multi_gpu_model(model, gpus=parts, virtual=True)
     parallel.compile(optimizer="sgd", loss=loss)
     _, grads, _ = parallel.replica_gradients(x, y)
-    return [np.asarray(g) for g in grads]
+    return [to_numpy(g) for g in grads]
 
 
 def _mlp():
