@@ -9,6 +9,7 @@ nearest point, dashed overlays of earlier runs, and vertical markers with a labe
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -27,6 +28,9 @@ GRID_ALPHA = 0.15
 class _Series:
     label: str
     curve: pg.PlotDataItem
+    color: str = FOREGROUND
+    dashed: bool = False
+    symbol: str | None = None
     xs: list[float] = field(default_factory=list)
     ys: list[float] = field(default_factory=list)
     pending: bool = False
@@ -41,22 +45,28 @@ class PlotPanel(QWidget):
 
     hovered = Signal(str)
 
-    def __init__(self, title: str = "", x_label: str = "", y_label: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str = "",
+        x_label: str = "",
+        y_label: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.plot = pg.PlotWidget(background=BACKGROUND)
         self.plot.setMinimumHeight(140)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
-        item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         for axis in ("left", "bottom"):
             item.getAxis(axis).setPen(pg.mkPen("#4a515c"))
             item.getAxis(axis).setTextPen(pg.mkPen(FOREGROUND))
+            item.getAxis(axis).enableAutoSIPrefix(False)
+        item.getAxis("left").setWidth(58)  # room for labels like 0.0005 without the axis jumping as they change
         if x_label:
             item.setLabel("bottom", x_label, color=FOREGROUND)
         if y_label:
             item.setLabel("left", y_label, color=FOREGROUND)
-        self.legend = item.addLegend(offset=(-8, 8), labelTextColor=FOREGROUND, brush=pg.mkBrush(31, 35, 41, 200))
         self.title = QLabel(title)
         self.title.setObjectName("PlotTitle")
         self.title.setStyleSheet("font-weight: bold;")
@@ -65,6 +75,12 @@ class PlotPanel(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("PlotReadout")
         self.readout.setStyleSheet(f"color: {FOREGROUND};")
+        # The legend sits above the plot, never over the data.
+        self.key = QLabel("")
+        self.key.setObjectName("PlotLegend")
+        self.key.setWordWrap(True)
+        self.key.setStyleSheet(f"color: {FOREGROUND}; font-size: 9pt;")
+        self.key.setContentsMargins(4, 0, 4, 0)
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
         header.addWidget(self.title)
@@ -76,9 +92,11 @@ class PlotPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         self.series: dict[str, _Series] = {}
         self.overlays: list[pg.PlotDataItem] = []
+        self._overlay_keys: list[tuple[str, str]] = []
         self.markers: list[pg.InfiniteLine] = []
         self.redraws = 0
         self.timer = QTimer(self)
@@ -108,15 +126,22 @@ class PlotPanel(QWidget):
         qcolor.setAlpha(alpha)
         pen = pg.mkPen(qcolor, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
         options = {"symbol": symbol, "symbolSize": 6, "symbolBrush": qcolor, "symbolPen": None} if symbol else {}
-        curve = self.plot.plot([], [], pen=pen, name=label, **options)
-        self.series[key] = _Series(label, curve)
+        curve = self.plot.plot([], [], pen=pen, **options)
+        self.series[key] = _Series(label, curve, color, dashed, symbol)
+        self._update_key()
+
+    def _update_key(self) -> None:
+        entries = [_key_entry(s.color, s.label, s.dashed, s.symbol) for s in self.series.values()]
+        entries += [_key_entry(color, label, True, None) for label, color in self._overlay_keys]
+        self.key.setText("&nbsp;&nbsp; ".join(entries))
+        self.key.setVisible(bool(entries))
 
     def remove_series(self, key: str) -> None:
         """Remove a curve and its legend entry."""
         series = self.series.pop(key, None)
         if series is not None:
-            self.legend.removeItem(series.curve)
             self.plot.removeItem(series.curve)
+            self._update_key()
 
     def append(self, key: str, x: float, y: float) -> None:
         """Buffer one point; it is drawn at the next drain."""
@@ -147,6 +172,16 @@ class PlotPanel(QWidget):
                 series.pending = False
                 series.curve.setData(np.asarray(series.xs), self._y(series.ys))
                 self.redraws += 1
+
+    def keep_flat_visible(self) -> None:
+        """A constant series (a fixed learning rate) gets a y range around its value instead of ±0.5 around it."""
+        values = [v for s in self.series.values() for v in s.ys if math.isfinite(v)]
+        if values and not self.log_box.isChecked():
+            low, high = min(values), max(values)
+            if high - low <= 1e-12 * max(abs(high), 1e-30):
+                self.plot.getPlotItem().setYRange(0, high * 1.25 if high > 0 else 1.0, padding=0)
+            else:
+                self.plot.getPlotItem().enableAutoRange(axis="y")
 
     def _y(self, ys: list[float]) -> np.ndarray:
         values = np.asarray(ys, dtype=float)
@@ -179,20 +214,24 @@ class PlotPanel(QWidget):
         """A faint dashed curve (an earlier run) for comparison."""
         qcolor = pg.mkColor(color)
         qcolor.setAlpha(150)
-        curve = self.plot.plot(np.asarray(xs, float), self._y(ys), name=label,
+        curve = self.plot.plot(np.asarray(xs, float), self._y(ys),
                                pen=pg.mkPen(qcolor, width=1.5, style=Qt.PenStyle.DashLine))  # fmt: skip
         curve.setZValue(-10)
         self.overlays.append(curve)
+        self._overlay_keys.append((label, color))
+        self._update_key()
 
     def clear_overlays(self) -> None:
         for curve in self.overlays:
             self.plot.removeItem(curve)
         self.overlays = []
+        self._overlay_keys = []
+        self._update_key()
 
     def add_marker(self, x: float, text: str, color: str = "#e5c07b") -> None:
         """A vertical line at ``x`` with a label (where something changed)."""
         line = pg.InfiniteLine(pos=x, angle=90, pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DotLine),
-                               label=text, labelOpts={"position": 0.92, "color": color, "movable": False,
+                               label=text, labelOpts={"position": 0.4, "color": color, "movable": False,
                                                       "fill": pg.mkBrush(31, 35, 41, 210)})  # fmt: skip
         self.plot.addItem(line)
         self.markers.append(line)
@@ -243,3 +282,10 @@ class PlotPanel(QWidget):
         """Save the panel as it looks now (after drawing pending points)."""
         self.drain()
         return self.grab().save(str(path), "PNG")
+
+
+def _key_entry(color: str, label: str, dashed: bool, symbol: str | None) -> str:
+    line = "╌╌" if dashed else "━━"
+    mark = {"o": "●", "t": "▼", "s": "■"}.get(symbol or "", "")
+    text = html.escape(label).replace(" ", "&nbsp;")  # an entry never wraps inside itself
+    return f"<span style='color:{color}'>{line}{mark}</span>&nbsp;{text}"

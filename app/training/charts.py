@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
 
 from app.training.runs import RunRecord
 from widgets.plot_panel import PlotPanel
@@ -73,6 +73,7 @@ class TrainingCharts(QWidget):
 
     def add_epoch(self, payload: dict[str, Any]) -> None:
         x = payload["epoch"] + 1
+        self.lr.keep_flat_visible()
         logs = {k: v for k, v in payload["logs"].items() if math.isfinite(v)}
         for key in ("loss", "val_loss", "inference_loss"):
             if key in logs:
@@ -108,5 +109,7 @@ class TrainingCharts(QWidget):
                     self.metrics.add_overlay(f"{run.label}: {key}", list(range(1, len(values) + 1)), values, color)
 
     def drain(self) -> None:
+        """Draw every buffered point now, and let the views catch up (exports, screenshots, the run's end)."""
         for panel in self.panels:
             panel.drain()
+        QApplication.processEvents()  # clip-to-view re-clips once the new x range is known

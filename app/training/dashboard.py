@@ -208,8 +208,12 @@ class TrainingDashboard(QWidget):
     def _on_doc_event(self, kind: str, _payload: dict) -> None:
         if kind == "reset":
             self._document_replaced()
-        elif kind == "validated" and not self.is_training():
+        elif kind == "validated" and not self.is_training() and self.isVisible():
             self.check_timer.start()  # edits come in bursts: check once they settle
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.check_timer.start()
 
     def _document_replaced(self) -> None:
         self.model = None

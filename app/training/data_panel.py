@@ -62,6 +62,7 @@ class DataPanel(QWidget):
         self.images = QWidget()
         self.image_grid = QGridLayout(self.images)
         self.image_grid.setSpacing(4)
+        self.image_grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.table = QTableWidget()
         self.table.verticalHeader().setVisible(False)
         self.preview = QStackedWidget()

@@ -155,7 +155,12 @@ class PredictionsPanel(QWidget):
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.samples)
-        splitter.addWidget(self.confusion)
+        matrix_box = QWidget()
+        matrix_layout = QVBoxLayout(matrix_box)
+        matrix_layout.setContentsMargins(0, 0, 0, 0)
+        matrix_layout.addWidget(QLabel("Confusion matrix (rows: true class, columns: predicted)"))
+        matrix_layout.addWidget(self.confusion, 1)
+        splitter.addWidget(matrix_box)
         splitter.setSizes([300, 500])
         row = QHBoxLayout()
         row.addWidget(predict)
@@ -213,8 +218,9 @@ class PredictionsPanel(QWidget):
         self.confusion.setRowCount(n)
         self.confusion.setColumnCount(n)
         labels = [str(i) for i in range(n)]
-        self.confusion.setHorizontalHeaderLabels([f"pred {v}" for v in labels])
-        self.confusion.setVerticalHeaderLabels([f"true {v}" for v in labels])
+        self.confusion.setHorizontalHeaderLabels(labels)
+        self.confusion.setVerticalHeaderLabels(labels)
+        self.confusion.setToolTip("Rows: true class · columns: predicted class")
         peak = max(int(matrix.max()), 1)
         for r in range(n):
             for c in range(n):
@@ -225,7 +231,9 @@ class PredictionsPanel(QWidget):
                 base = (87, 171, 90) if r == c else (229, 83, 75)
                 item.setBackground(QColor(*(int(31 + (b - 31) * strength) for b in base)))
                 self.confusion.setItem(r, c, item)
-        self.confusion.resizeColumnsToContents()
+        for i in range(n):
+            self.confusion.setColumnWidth(i, 38)
+            self.confusion.setRowHeight(i, 22)
 
 
 def confusion_matrix(targets: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
