@@ -10,6 +10,7 @@ undoable command when an undo stack is given), with the compile settings, so sav
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,17 @@ class TrainingDashboard(QWidget):
     Signals:
         runFinished(dict): a run ended and its weights are in the document.
         threadLaunching(TrainingThread): a run's thread is about to start (for extra connections).
+        epochShown(dict), pauseShown(), markerShown(dict), stepShown(float): the GUI has shown an epoch's
+            figures, a pause, a change marker or a stepped batch's loss. Emitted in the GUI thread: wait on
+            these, never on the thread's own signals (a plain callable connected to those runs in the thread).
     """
 
     runFinished = Signal(dict)  # noqa: N815 - Qt signal naming
     threadLaunching = Signal(object)  # noqa: N815 - the TrainingThread, just before it starts
+    epochShown = Signal(dict)  # noqa: N815 - Qt signal naming
+    pauseShown = Signal()  # noqa: N815 - Qt signal naming
+    markerShown = Signal(dict)  # noqa: N815 - Qt signal naming
+    stepShown = Signal(float)  # noqa: N815 - Qt signal naming
 
     def __init__(self, doc: DesignDocument, stack: QUndoStack | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,11 +244,17 @@ class TrainingDashboard(QWidget):
     def build_model(self) -> Any:
         """A compiled engine model for the document with the form's settings (raises on an invalid design)."""
         from app.conversion import to_model
-        from engine import optimizers
 
         model = to_model(self.doc)
-        args = self.settings_form.compile_args()
-        model.compile(optimizers.deserialize(args["optimizer"]), args["loss"], metrics=args["metrics"])
+        self._compile_from_form(model)
+        state = getattr(self.doc, "optimizer_state", None)
+        if state:  # trained before (or opened from a file): continue with its optimizer state when it fits
+            from engine.saving.optimizer_state import restore_optimizer_state
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # another optimizer or design simply starts afresh
+                if restore_optimizer_state(model, state, "the design"):
+                    model.optimizer.learning_rate = self.settings_form.learning_rate.value()
         return model
 
     def current_model(self) -> Any:
@@ -257,7 +271,9 @@ class TrainingDashboard(QWidget):
     _model_key: Any = None
 
     def _doc_key(self) -> Any:
-        return (repr(self.doc.structure()), id(self.doc))
+        """Changes when the design or its weights change (undoing a training run included)."""
+        weights = tuple(id(node.weights) for node in self.doc.nodes.values())
+        return (repr(self.doc.structure()), id(self.doc), weights, id(getattr(self.doc, "optimizer_state", None)))
 
     def _data_tuple(self) -> tuple[Any, Any, float]:
         data = self.data_panel.data
@@ -295,10 +311,14 @@ class TrainingDashboard(QWidget):
         return findings
 
     def _compile_from_form(self, model: Any) -> None:
+        """Compile with the form's settings, unless the model already is (recompiling resets the optimizer)."""
         from engine import optimizers
 
         args = self.settings_form.compile_args()
+        if getattr(model, "_strata_compile_args", None) == args:
+            return
         model.compile(optimizers.deserialize(args["optimizer"]), args["loss"], metrics=args["metrics"])
+        model._strata_compile_args = args
 
     def apply_fix(self, action: str) -> None:
         data, model = self.data_panel.data, self.current_model()
@@ -325,9 +345,12 @@ class TrainingDashboard(QWidget):
         if data is None:
             return self._refuse("Choose training data first (Data tab).")
         try:
-            model = self.build_model()
+            model = self.current_model()  # the last trained model when the design has not changed since
+            if model is None:
+                model = self.build_model()
         except Exception as error:  # noqa: BLE001
             return self._refuse(f"The design cannot be trained: {error}")
+        self._compile_from_form(model)
         settings = self.settings_form.settings()
         if epochs is not None:
             settings.epochs = epochs
@@ -450,26 +473,31 @@ class TrainingDashboard(QWidget):
                 self.run.history.setdefault(key, []).append(value)
             self.run.elapsed_s = payload["elapsed_s"]
             self.runs_panel.update_run(self.run)
+        self.epochShown.emit(payload)
 
     def _on_paused(self, _payload: dict) -> None:
         self._set_state("paused")
+        self.pauseShown.emit()
 
     def _on_resumed(self, _payload: dict) -> None:
         self._set_state("running")
 
-    def _on_step_finished(self, _payload: dict) -> None:
+    def _on_step_finished(self, payload: dict) -> None:
         if self.thread is not None:
             self.thread.wait(10_000)
         self._set_state("idle")
+        self.runFinished.emit(payload)
 
     def _on_marker(self, payload: dict) -> None:
         self.charts.add_marker(payload, self.steps)
         if self.run is not None:
             self.run.markers.append(payload)
+        self.markerShown.emit(payload)
 
     def _on_stepped(self, loss: float) -> None:
         self.status_label.setText(f"Stepped one batch: loss {loss:.4f}")
         self.log.add("info", f"Stepped one batch: loss {loss:.4f}")
+        self.stepShown.emit(loss)
 
     def _refresh_progress(self) -> None:
         payload, self._latest_batch = self._latest_batch, None

@@ -60,7 +60,7 @@ def test_stop_midway_keeps_the_weights(qtbot, dashboard):
     before = dashboard.doc.node_by_name("hidden").weights
     with qtbot.waitSignal(dashboard.runFinished, timeout=TIMEOUT) as finished:
         assert dashboard.start()
-        with qtbot.waitSignal(dashboard.thread.epochEnded, timeout=TIMEOUT):
+        with qtbot.waitSignal(dashboard.epochShown, timeout=TIMEOUT):
             pass
         assert dashboard.is_training() and dashboard.stop_button.isEnabled()
         dashboard.stop()
@@ -95,17 +95,15 @@ def test_pause_change_lr_step_and_resume_marks_the_curves(qtbot, dashboard):
                 lambda p: p["epoch"] == 0 and thread.pause(), Qt.ConnectionType.DirectConnection
             )
         )
-        with qtbot.waitSignal(dashboard.threadLaunching, timeout=TIMEOUT) as launching:
+        with qtbot.waitSignal(dashboard.pauseShown, timeout=TIMEOUT):
             dashboard.start()
-        with qtbot.waitSignal(launching.args[0].runPaused, timeout=TIMEOUT):
-            pass
         assert dashboard.lr_apply.isEnabled() and dashboard.pause_button.text().endswith("Resume")
-        with qtbot.waitSignal(dashboard.thread.batchStepped, timeout=TIMEOUT) as stepped:
+        with qtbot.waitSignal(dashboard.stepShown, timeout=TIMEOUT) as stepped:
             dashboard.step()
         assert np.isfinite(stepped.args[0])
-        with qtbot.waitSignal(dashboard.thread.markerAdded, timeout=TIMEOUT):
+        with qtbot.waitSignal(dashboard.markerShown, timeout=TIMEOUT):
             dashboard.set_learning_rate(0.0005)
-        with qtbot.waitSignal(dashboard.thread.markerAdded, timeout=TIMEOUT):
+        with qtbot.waitSignal(dashboard.markerShown, timeout=TIMEOUT):
             dashboard.layers_panel.list.item(0).setCheckState(
                 dashboard.layers_panel.list.item(0).checkState().Unchecked
             )
@@ -194,9 +192,7 @@ def test_stateful_lstm_template_with_sine_sequences(qtbot, dashboard):
 
 def test_step_one_batch_when_idle(qtbot, dashboard):
     _prepare(dashboard)
-    with qtbot.waitSignal(dashboard.threadLaunching, timeout=TIMEOUT) as launching:
+    with qtbot.waitSignal(dashboard.runFinished, timeout=TIMEOUT) as finished:
         dashboard.step()
-    with qtbot.waitSignal(launching.args[0].finished, timeout=TIMEOUT):
-        pass
-    qtbot.waitUntil(dashboard.train_button.isEnabled, timeout=TIMEOUT)
+    assert finished.args[0]["reason"] == "step" and dashboard.train_button.isEnabled()
     assert "Stepped one batch: loss" in dashboard.status_label.text()

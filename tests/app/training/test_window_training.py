@@ -62,7 +62,8 @@ def test_train_menu_dock_undo_save_and_reopen(qtbot, window, tmp_path):
     board.data_panel.choose_example("Digits (8x8 images)")
     with qtbot.waitSignal(board.runFinished, timeout=TIMEOUT):
         board.start(epochs=1)
-    assert board.model.optimizer.iterations > 0
+    steps = -(-int(1797 * 0.8) // 64)
+    assert board.model.optimizer.iterations == 4 * steps
 
 
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, window, monkeypatch):
@@ -75,7 +76,7 @@ def test_closing_during_training_asks_then_stops_cleanly(qtbot, window, monkeypa
     with qtbot.waitSignal(board.threadLaunching, timeout=TIMEOUT) as launching:
         board.start()
     thread = launching.args[0]
-    with qtbot.waitSignal(thread.epochEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(board.epochShown, timeout=TIMEOUT):
         pass
     assert not window.close()  # "No": the window stays, training goes on
     assert board.is_training()
@@ -96,10 +97,8 @@ def test_screenshots_mid_training_and_after(qtbot, window):
         lambda t: t.epochEnded.connect(lambda p: p["epoch"] == 5 and t.pause(), Qt.ConnectionType.DirectConnection)
     )
     with qtbot.waitSignal(board.runFinished, timeout=TIMEOUT):
-        with qtbot.waitSignal(board.threadLaunching, timeout=TIMEOUT) as launching:
+        with qtbot.waitSignal(board.pauseShown, timeout=TIMEOUT):
             board.start()
-        with qtbot.waitSignal(launching.args[0].runPaused, timeout=TIMEOUT):
-            pass
         board.charts.drain()
         assert window.grab().save(str(ARTIFACTS / "training_window_mid.png"))
         board.toggle_pause()
