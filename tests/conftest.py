@@ -19,7 +19,10 @@ def _fresh_engine_state():
     naming.reset_names()
     engine_random.seed(1234)
     floatx, eps, fmt = backend.floatx(), backend.epsilon(), backend.image_data_format()
+    array_backend = backend.backend()
     yield
+    if backend.backend() != array_backend:  # a test that switched numpy/cupy must not leak it (GPU runs)
+        backend.set_backend(array_backend)
     backend.set_floatx(floatx)
     backend.set_epsilon(eps)
     backend.set_image_data_format(fmt)
