@@ -12,17 +12,20 @@ from engine.autograd import Tensor, Variable, gradients
 from engine.errors import ConfigError, DataError
 from engine.losses.classes import LOSS_CLASSES
 from tests.engine.gradcheck import check_gradients
+from tests.engine.host import assert_allclose, host
 
 EPS = 1e-7
 
 
 # -- float64 references, written from Keras's definitions ------------------------------------
 def _ref_cce(t, p, axis=-1):
+    t, p = host(t), host(p)  # the references run on the host, whatever the backend
     q = np.clip(p / p.sum(axis=axis, keepdims=True), EPS, 1 - EPS)
     return -(t * np.log(q)).sum(axis=axis)
 
 
 def _ref_bce(t, p):
+    t, p = host(t), host(p)
     c = np.clip(p, EPS, 1 - EPS)
     return -(t * np.log(c) + (1 - t) * np.log(1 - c)).mean(axis=-1)
 
@@ -88,7 +91,7 @@ def test_loss_function_matches_numpy_reference(name):
     fn = losses.get(name)
     out = fn(t, Tensor(p))
     assert out.shape == (5,)
-    np.testing.assert_allclose(out.data, REFERENCES[name](t, p), rtol=1e-10, atol=1e-12)
+    assert_allclose(out.data, REFERENCES[name](t, p), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -99,8 +102,8 @@ def test_loss_class_weighted_reduction(name):
     loss_obj = losses.get({"mean_squared_error": "MeanSquaredError"}.get(name, name))
     loss_obj = losses.as_loss(loss_obj)
     expected = (REFERENCES[name](t, p) * weights).sum() / 5
-    np.testing.assert_allclose(float(loss_obj(t, Tensor(p), sample_weight=weights)), expected, rtol=1e-10)
-    np.testing.assert_allclose(float(loss_obj(t, Tensor(p))), REFERENCES[name](t, p).mean(), rtol=1e-10)
+    assert_allclose(float(loss_obj(t, Tensor(p), sample_weight=weights)), expected, rtol=1e-10)
+    assert_allclose(float(loss_obj(t, Tensor(p))), REFERENCES[name](t, p).mean(), rtol=1e-10)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -119,14 +122,14 @@ def test_time_distributed_losses_and_weights():
     weights = np.array([1.0, 3.0])
     value = losses.MeanSquaredError()(t, Tensor(p), sample_weight=weights)
     expected = (((t - p) ** 2).mean(-1) * weights[:, None]).sum() / 6
-    np.testing.assert_allclose(float(value), expected, rtol=1e-12)
+    assert_allclose(float(value), expected, rtol=1e-12)
 
 
 def test_rank_alignment_of_targets():
     t = np.array([1.0, 2.0, 3.0])
     p = np.array([[1.5], [2.0], [2.0]])
-    np.testing.assert_allclose(losses.mse(t, Tensor(p)).data, [0.25, 0.0, 1.0])
-    np.testing.assert_allclose(float(losses.MeanSquaredError()(t, Tensor(p), sample_weight=t[:, None])), 3.25 / 3)
+    assert_allclose(losses.mse(t, Tensor(p)).data, [0.25, 0.0, 1.0])
+    assert_allclose(float(losses.MeanSquaredError()(t, Tensor(p), sample_weight=t[:, None])), 3.25 / 3)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +141,7 @@ def test_reductions(reduction, expected):
     rng = np.random.default_rng(4)
     t, p, w = rng.normal(size=(4, 2)), rng.normal(size=(4, 2)), rng.uniform(size=4)
     out = losses.MeanAbsoluteError(reduction=reduction)(t, Tensor(p), sample_weight=w)
-    np.testing.assert_allclose(out.data, expected(np.abs(t - p).mean(-1), w), rtol=1e-12)
+    assert_allclose(out.data, expected(np.abs(t - p).mean(-1), w), rtol=1e-12)
 
 
 def test_label_smoothing():
@@ -147,21 +150,21 @@ def test_label_smoothing():
     p = rng.uniform(0.1, 1, (4, 3))
     p /= p.sum(-1, keepdims=True)
     value = losses.categorical_crossentropy(t, Tensor(p), label_smoothing=0.2)
-    np.testing.assert_allclose(value.data, _ref_cce(t * 0.8 + 0.2 / 3, p), rtol=1e-12)
+    assert_allclose(value.data, _ref_cce(t * 0.8 + 0.2 / 3, p), rtol=1e-12)
     b = rng.integers(0, 2, (4, 3)).astype(float)
     value = losses.binary_crossentropy(b, Tensor(p), label_smoothing=0.2)
-    np.testing.assert_allclose(value.data, _ref_bce(b * 0.8 + 0.1, p), rtol=1e-12)
+    assert_allclose(value.data, _ref_bce(b * 0.8 + 0.1, p), rtol=1e-12)
 
 
 def test_crossentropy_clips_probabilities_like_keras():
     t = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     p = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
-    np.testing.assert_allclose(losses.categorical_crossentropy(t, Tensor(p)).data, [0.051293, 2.302585], rtol=1e-5)
-    np.testing.assert_allclose(float(losses.CategoricalCrossentropy()(t, Tensor(p))), 1.176939, rtol=1e-5)
+    assert_allclose(losses.categorical_crossentropy(t, Tensor(p)).data, [0.051293, 2.302585], rtol=1e-5)
+    assert_allclose(float(losses.CategoricalCrossentropy()(t, Tensor(p))), 1.176939, rtol=1e-5)
     unnormalized = losses.categorical_crossentropy(t, Tensor(p * 3.0))
-    np.testing.assert_allclose(unnormalized.data, [0.051293, 2.302585], rtol=1e-5)
+    assert_allclose(unnormalized.data, [0.051293, 2.302585], rtol=1e-5)
     hard = losses.binary_crossentropy(np.array([[1.0, 0.0]]), Tensor(np.array([[0.0, 1.0]])))
-    np.testing.assert_allclose(hard.data, [-np.log(EPS)], rtol=1e-6)
+    assert_allclose(hard.data, [-np.log(EPS)], rtol=1e-6)
 
 
 def test_sparse_crossentropy_matches_categorical():
@@ -170,9 +173,9 @@ def test_sparse_crossentropy_matches_categorical():
     p = rng.uniform(0.1, 1, (3, 2, 4))
     sparse = losses.sparse_categorical_crossentropy(labels, Tensor(p))
     dense = losses.categorical_crossentropy(_one_hot(labels, 4), Tensor(p))
-    np.testing.assert_allclose(sparse.data, dense.data, rtol=1e-12)
+    assert_allclose(sparse.data, dense.data, rtol=1e-12)
     with_trailing_one = losses.sparse_categorical_crossentropy(labels[..., None].astype(float), Tensor(p))
-    np.testing.assert_allclose(with_trailing_one.data, dense.data, rtol=1e-12)
+    assert_allclose(with_trailing_one.data, dense.data, rtol=1e-12)
     check_gradients(lambda v: losses.sparse_categorical_crossentropy(labels, v[0]), [p])
     check_gradients(lambda v: losses.sparse_categorical_crossentropy(labels, v[0], from_logits=True), [p])
 
@@ -185,9 +188,9 @@ def test_sparse_crossentropy_ignore_class_averages_valid_entries():
     per_sample = losses.sparse_categorical_crossentropy(labels, Tensor(p), ignore_class=-1)
     valid = labels != -1
     expected = np.where(valid, -np.log(p[np.arange(5), np.where(valid, labels, 0)]), 0.0)
-    np.testing.assert_allclose(per_sample.data, expected, rtol=1e-12)
+    assert_allclose(per_sample.data, expected, rtol=1e-12)
     value = losses.SparseCategoricalCrossentropy(ignore_class=-1)(labels, Tensor(p))
-    np.testing.assert_allclose(float(value), expected.sum() / valid.sum(), rtol=1e-6)
+    assert_allclose(float(value), expected.sum() / valid.sum(), rtol=1e-6)
     check_gradients(lambda v: losses.SparseCategoricalCrossentropy(ignore_class=-1)(labels, v[0]), [p])
 
 
@@ -202,7 +205,7 @@ def test_mask_on_predictions_restricts_the_mean():
     pred = Tensor(p)
     pred._keras_mask = np.array([[True, False, True], [True, True, False]])
     # Valid squared errors: 9, 1, 1, 1 -> mean 3 over the four valid steps.
-    np.testing.assert_allclose(float(losses.MeanSquaredError()(t, pred)), 3.0)
+    assert_allclose(float(losses.MeanSquaredError()(t, pred)), 3.0)
 
 
 def _grad(loss_fn, x):
@@ -226,10 +229,10 @@ def test_softmax_logits_path_matches_probability_path(smoothing):
     logits_value, logits_grad = _grad(
         lambda v: losses.categorical_crossentropy(t, v, from_logits=True, label_smoothing=smoothing), x
     )
-    np.testing.assert_allclose(fused_value, plain_value, rtol=1e-10)
-    np.testing.assert_allclose(fused_grad, plain_grad, rtol=1e-8, atol=1e-12)
-    np.testing.assert_allclose(logits_value, plain_value, rtol=1e-10)
-    np.testing.assert_allclose(logits_grad, plain_grad, rtol=1e-8, atol=1e-12)
+    assert_allclose(fused_value, plain_value, rtol=1e-10)
+    assert_allclose(fused_grad, plain_grad, rtol=1e-8, atol=1e-12)
+    assert_allclose(logits_value, plain_value, rtol=1e-10)
+    assert_allclose(logits_grad, plain_grad, rtol=1e-8, atol=1e-12)
     check_gradients(lambda v: losses.categorical_crossentropy(t, activations.softmax(v[0])), [x])
 
 
@@ -239,8 +242,8 @@ def test_sparse_logits_path_matches_probability_path():
     labels = rng.integers(0, 4, 7)
     fused = _grad(lambda v: losses.sparse_categorical_crossentropy(labels, activations.softmax(v)), x)
     plain = _grad(lambda v: losses.sparse_categorical_crossentropy(labels, ops.softmax(v)), x)
-    np.testing.assert_allclose(fused[0], plain[0], rtol=1e-10)
-    np.testing.assert_allclose(fused[1], plain[1], rtol=1e-8, atol=1e-12)
+    assert_allclose(fused[0], plain[0], rtol=1e-10)
+    assert_allclose(fused[1], plain[1], rtol=1e-8, atol=1e-12)
     check_gradients(lambda v: losses.sparse_categorical_crossentropy(labels, activations.softmax(v[0])), [x])
 
 
@@ -252,8 +255,8 @@ def test_sigmoid_logits_path_matches_probability_path():
     plain = _grad(lambda v: losses.binary_crossentropy(t, ops.sigmoid(v)), x)
     logits = _grad(lambda v: losses.binary_crossentropy(t, v, from_logits=True), x)
     for value, grad in (fused, logits):
-        np.testing.assert_allclose(value, plain[0], rtol=1e-10)
-        np.testing.assert_allclose(grad, plain[1], rtol=1e-8, atol=1e-12)
+        assert_allclose(value, plain[0], rtol=1e-10)
+        assert_allclose(grad, plain[1], rtol=1e-8, atol=1e-12)
     check_gradients(lambda v: losses.binary_crossentropy(t, activations.sigmoid(v[0])), [x])
     check_gradients(lambda v: losses.binary_crossentropy(t, v[0], from_logits=True, label_smoothing=0.1), [x])
 
@@ -262,9 +265,9 @@ def test_logits_paths_are_stable_where_probabilities_saturate():
     x = Tensor(np.array([[100.0, -100.0, 0.0]], dtype=np.float32))
     t = np.array([[0.0, 1.0, 0.0]])
     value = losses.categorical_crossentropy(t, x, from_logits=True)
-    np.testing.assert_allclose(value.data, [200.0], rtol=1e-6)
+    assert_allclose(value.data, [200.0], rtol=1e-6)
     bce = losses.binary_crossentropy(np.array([[1.0]]), Tensor(np.array([[-200.0]], dtype=np.float32)), True)
-    np.testing.assert_allclose(bce.data, [200.0], rtol=1e-6)
+    assert_allclose(bce.data, [200.0], rtol=1e-6)
 
 
 def test_sigmoid_outputs_are_not_treated_as_softmax_logits():
@@ -272,9 +275,9 @@ def test_sigmoid_outputs_are_not_treated_as_softmax_logits():
     x = Tensor(rng.normal(size=(4, 3)))
     t = _one_hot(rng.integers(0, 3, 4), 3)
     probs = activations.sigmoid(x)
-    np.testing.assert_allclose(losses.categorical_crossentropy(t, probs).data, _ref_cce(t, probs.data), rtol=1e-12)
+    assert_allclose(losses.categorical_crossentropy(t, probs).data, _ref_cce(t, probs.data), rtol=1e-12)
     soft = activations.softmax(x)
-    np.testing.assert_allclose(losses.binary_crossentropy(t, soft).data, _ref_bce(t, soft.data), rtol=1e-12)
+    assert_allclose(losses.binary_crossentropy(t, soft).data, _ref_bce(t, soft.data), rtol=1e-12)
 
 
 def test_float32_kept_through_fused_ops():
@@ -363,18 +366,16 @@ def test_custom_loss_function_wrapper_round_trip():
     assert config["config"]["fn"] == "Tests>doubled_mse"
     restored = losses.get(config)
     value = restored(np.zeros((2, 1)), Tensor(np.ones((2, 1))))
-    np.testing.assert_allclose(float(value), 3.0)
+    assert_allclose(float(value), 3.0)
 
 
 def test_binary_focal_crossentropy_matches_keras_examples():
     value = losses.binary_focal_crossentropy([[0, 1], [0, 0]], Tensor(np.array([[0.6, 0.4], [0.4, 0.6]])), gamma=2)
-    np.testing.assert_allclose(value.data, [0.330, 0.206], atol=1e-3)
+    assert_allclose(value.data, [0.330, 0.206], atol=1e-3)
     y_true, logits = np.array([0, 1, 0, 0]), Tensor(np.array([-18.6, 0.51, 2.94, -12.8]))
-    np.testing.assert_allclose(
-        float(losses.BinaryFocalCrossentropy(gamma=2, from_logits=True)(y_true, logits)), 0.691, atol=1e-3
-    )
+    assert_allclose(float(losses.BinaryFocalCrossentropy(gamma=2, from_logits=True)(y_true, logits)), 0.691, atol=1e-3)
     balanced = losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=2, from_logits=True)
-    np.testing.assert_allclose(float(balanced(y_true, logits)), 0.51, atol=1e-2)
+    assert_allclose(float(balanced(y_true, logits)), 0.51, atol=1e-2)
     rng = np.random.default_rng(13)
     t, p = rng.integers(0, 2, (3, 4)).astype(float), rng.uniform(0.05, 0.95, (3, 4))
     check_gradients(lambda v: losses.binary_focal_crossentropy(t, v[0], apply_class_balancing=True), [p])
@@ -424,8 +425,8 @@ def test_losses_on_cupy_match_numpy():
         for name, fn, t, p in cases:
             value, grad = _loss_and_grad(fn, cupy.asarray(t), cupy.asarray(p))
             tol = 1e-5 if np.asarray(p).dtype == np.float32 else 1e-10
-            np.testing.assert_allclose(value, expected[name][0], rtol=tol, atol=tol, err_msg=name)
-            np.testing.assert_allclose(grad, expected[name][1], rtol=tol, atol=tol, err_msg=name)
+            assert_allclose(value, expected[name][0], rtol=tol, atol=tol, err_msg=name)
+            assert_allclose(grad, expected[name][1], rtol=tol, atol=tol, err_msg=name)
         weighted = losses.CategoricalCrossentropy()(cupy.asarray(onehot), cupy.asarray(x), sample_weight=np.ones(16))
         assert isinstance(float(weighted), float)
     finally:
@@ -445,4 +446,4 @@ def test_dense_layer_outputs_carry_their_logits(activation):
     t = np.eye(3)[[0, 1, 2, 0]]
     fn = losses.categorical_crossentropy if activation == "softmax" else losses.binary_crossentropy
     reference = _ref_cce(t, out.data) if activation == "softmax" else _ref_bce(t, out.data)
-    np.testing.assert_allclose(fn(t, out).data, reference, rtol=1e-6)
+    assert_allclose(fn(t, out).data, reference, rtol=1e-6)

@@ -9,6 +9,7 @@ import pytest
 from engine import layers, models, optimizers
 from engine.autograd import Tensor
 from engine.errors import DataError, ShapeError
+from tests.engine.host import assert_allclose, assert_array_equal
 
 RNG = np.random.default_rng(7)
 
@@ -60,19 +61,19 @@ def test_predict_carries_states_batch_to_batch():
     x1, x2 = (RNG.standard_normal((32, 10, 16)).astype("float32") for _ in range(2))
     (e1, e2), states = _reference(model, [x1, x2])
     got = model.predict(np.concatenate([x1, x2]))
-    np.testing.assert_allclose(got, np.concatenate([e1, e2]), atol=1e-5)
-    np.testing.assert_allclose(model.layers[0].states[0], states[0], atol=1e-5)
-    np.testing.assert_allclose(model.layers[0].states[1], states[1], atol=1e-5)
+    assert_allclose(got, np.concatenate([e1, e2]), atol=1e-5)
+    assert_allclose(model.layers[0].states[0], states[0], atol=1e-5)
+    assert_allclose(model.layers[0].states[1], states[1], atol=1e-5)
     model.reset_states()
-    np.testing.assert_allclose(model.predict(x1), e1, atol=1e-5)
+    assert_allclose(model.predict(x1), e1, atol=1e-5)
 
 
 def test_predict_on_batch_carries_states():
     model = _stateful_model()
     x1, x2 = (RNG.standard_normal((32, 10, 16)).astype("float32") for _ in range(2))
     (e1, e2), _ = _reference(model, [x1, x2])
-    np.testing.assert_allclose(model.predict_on_batch(x1), e1, atol=1e-5)
-    np.testing.assert_allclose(model.predict_on_batch(x2), e2, atol=1e-5)
+    assert_allclose(model.predict_on_batch(x1), e1, atol=1e-5)
+    assert_allclose(model.predict_on_batch(x2), e2, atol=1e-5)
 
 
 @pytest.mark.parametrize("how", ["fit", "train_on_batch", "test_on_batch"])
@@ -89,8 +90,8 @@ def test_training_and_evaluation_carry_states(how):
         step(x1, y[:32])
         step(x2, y[32:])
     lstm = model.layers[0]
-    np.testing.assert_allclose(lstm.states[0], states[0], atol=1e-5)
-    np.testing.assert_allclose(lstm.states[1], states[1], atol=1e-5)
+    assert_allclose(lstm.states[0], states[0], atol=1e-5)
+    assert_allclose(lstm.states[1], states[1], atol=1e-5)
     assert not isinstance(lstm.states[0], Tensor)  # plain arrays: no gradient flows into earlier batches
 
 
@@ -100,7 +101,7 @@ def test_evaluate_carries_states():
     x = RNG.standard_normal((64, 10, 16)).astype("float32")
     _, states = _reference(model, [x[:32], x[32:]])
     model.evaluate(x, np.zeros((64, 16)), batch_size=32, verbose=0)
-    np.testing.assert_allclose(model.layers[0].states[0], states[0], atol=1e-5)
+    assert_allclose(model.layers[0].states[0], states[0], atol=1e-5)
 
 
 def test_training_updates_weights_with_carried_states():
@@ -125,12 +126,12 @@ def test_reset_states_model_and_layer():
     assert all(np.all(s == 0) for s in lstm.states)
     values = [np.full((32, 32), 0.5, "float32"), np.full((32, 32), -0.5, "float32")]
     lstm.reset_states(values)
-    np.testing.assert_array_equal(lstm.states[1], values[1])
+    assert_array_equal(lstm.states[1], values[1])
     twin = layers.LSTM(32)
     twin(x[:1])
     twin.set_weights(lstm.get_weights())
     expected = model.layers[1](twin(x, initial_state=values)).numpy()
-    np.testing.assert_allclose(model.predict(x), expected, atol=1e-5)
+    assert_allclose(model.predict(x), expected, atol=1e-5)
     with pytest.raises(ShapeError, match="expects shape"):
         lstm.reset_states([np.zeros((4, 32)), np.zeros((4, 32))])
 
@@ -167,4 +168,4 @@ def test_stateful_bidirectional_and_gru():
     a, b = model.predict(x), model.predict(x)
     assert not np.allclose(a, b)
     model.reset_states()
-    np.testing.assert_allclose(model.predict(x), a, atol=1e-6)
+    assert_allclose(model.predict(x), a, atol=1e-6)

@@ -7,6 +7,7 @@ import pytest
 
 from engine import backend, layers
 from engine.errors import ConfigError
+from tests.engine.host import assert_allclose
 from tests.engine.layer_harness import run_layer_checks
 
 # Distinct values keep max pooling away from ties, where finite differences are meaningless.
@@ -107,10 +108,10 @@ def test_pool2d_matches_loop_reference(pool, strides, padding, mode):
     x = np.random.default_rng(1).standard_normal((2, 7, 8, 3))
     cls = layers.MaxPooling2D if mode == "max" else layers.AveragePooling2D
     got = cls(pool_size=pool, strides=strides, padding=padding)(x).numpy()
-    np.testing.assert_allclose(got, ref_pool2d(x, pool, strides, padding, mode), rtol=1e-12, atol=1e-12)
+    assert_allclose(got, ref_pool2d(x, pool, strides, padding, mode), rtol=1e-12, atol=1e-12)
     first = cls(pool_size=pool, strides=strides, padding=padding, data_format="channels_first")
     got = first(x.transpose(0, 3, 1, 2)).numpy().transpose(0, 2, 3, 1)
-    np.testing.assert_allclose(got, ref_pool2d(x, pool, strides, padding, mode), rtol=1e-12, atol=1e-12)
+    assert_allclose(got, ref_pool2d(x, pool, strides, padding, mode), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["max", "average"])
@@ -121,7 +122,7 @@ def test_pool1d_matches_loop_reference(mode):
     for pool, stride, padding in [(2, None, "valid"), (3, 2, "same"), (4, 1, "same")]:
         got = cls(pool_size=pool, strides=stride, padding=padding)(x).numpy()
         want = ref_pool2d(x[:, None], (1, pool), (1, stride or pool), padding, mode)[:, 0]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize(("pool", "strides"), [((2, 2), (2, 2)), ((3, 3), (2, 2)), ((2, 3), (2, 3)), ((2, 2), (1, 1))])
@@ -137,20 +138,20 @@ def test_max_pool_ties_send_gradient_to_first_maximum(pool, strides):
     out = layers.MaxPooling2D(pool_size=pool, strides=strides)(variable)
     g = rng.standard_normal(out.shape)
     (grad,) = gradients(out, [variable], seed=g)
-    np.testing.assert_allclose(grad, ref_max_pool_grad(x, pool, strides, g), rtol=1e-12, atol=1e-12)
+    assert_allclose(grad, ref_max_pool_grad(x, pool, strides, g), rtol=1e-12, atol=1e-12)
 
 
 def test_same_average_pooling_divides_by_real_elements():
     x = np.ones((1, 3, 3, 1), dtype="float32")
     out = layers.AveragePooling2D(pool_size=2, strides=2, padding="same")(x).numpy()
-    np.testing.assert_allclose(out, np.ones((1, 2, 2, 1)))
+    assert_allclose(out, np.ones((1, 2, 2, 1)))
 
 
 def test_global_average_pooling1d_mask():
     x = np.arange(12, dtype="float32").reshape(2, 3, 2)
     mask = np.array([[True, True, False], [True, False, False]])
     out = layers.GlobalAveragePooling1D()(x, mask=mask).numpy()
-    np.testing.assert_allclose(out, [x[0, :2].mean(0), x[1, :1].mean(0)])
+    assert_allclose(out, [x[0, :2].mean(0), x[1, :1].mean(0)])
 
 
 def test_pooling_configs_and_errors():

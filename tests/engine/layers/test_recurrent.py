@@ -10,6 +10,7 @@ from engine import backend, layers, ops
 from engine.autograd import Tensor
 from engine.errors import ConfigError, ShapeError
 from tests.engine.gradcheck import check_gradients
+from tests.engine.host import assert_allclose, assert_array_equal
 from tests.engine.layer_harness import run_layer_checks
 
 SEQ = (2, 4, 3)
@@ -92,7 +93,7 @@ def test_masked_gradients_and_semantics(cls, kwargs, options):
         for t in range(1, 4):
             if not seq_mask[b, t]:
                 expected = 0.0 if options.get("zero_output_for_mask") else out[b, t - 1]
-                np.testing.assert_allclose(out[b, t], expected, atol=1e-12)
+                assert_allclose(out[b, t], expected, atol=1e-12)
     weights = layer.weights
 
     def forward(variables):
@@ -134,7 +135,7 @@ def test_return_state_and_initial_state_gradients(cls):
     states = [rng.standard_normal((2, 3)) for _ in range(n_states)]
     outputs = layer(x, initial_state=states)
     assert len(outputs) == 1 + n_states
-    np.testing.assert_allclose(outputs[1].numpy(), outputs[0].numpy()[:, -1])
+    assert_allclose(outputs[1].numpy(), outputs[0].numpy()[:, -1])
 
     def forward(vs):
         result = layer(vs[0], initial_state=list(vs[1:]))
@@ -148,7 +149,7 @@ def test_initial_state_changes_the_result_and_default_is_zeros():
     layer = layers.LSTM(3)
     x = rng.standard_normal(SEQ)
     zeros = [np.zeros((2, 3)), np.zeros((2, 3))]
-    np.testing.assert_allclose(layer(x).numpy(), layer(x, initial_state=zeros).numpy())
+    assert_allclose(layer(x).numpy(), layer(x, initial_state=zeros).numpy())
     other = layer(x, initial_state=[np.ones((2, 3)), np.ones((2, 3))]).numpy()
     assert not np.allclose(other, layer(x).numpy())
 
@@ -172,7 +173,7 @@ def test_training_dropout_changes_output_and_gradients_flow():
     x = rng.standard_normal(SEQ)
     a, b = layer(x, training=True).numpy(), layer(x, training=False).numpy()
     assert not np.allclose(a, b)
-    np.testing.assert_allclose(b, layer(x).numpy())
+    assert_allclose(b, layer(x).numpy())
 
 
 def test_recurrent_dropout_gradient_on_a_fixed_mask():
@@ -204,9 +205,9 @@ def test_weight_layouts_match_keras():
     assert [w.shape for w in gru0.weights] == [(3, 15), (5, 15), (15,)]
     assert [w.shape for w in rnn.weights] == [(3, 5), (5, 5), (5,)]
     bias = lstm.weights[2].numpy()
-    np.testing.assert_array_equal(bias, np.r_[np.zeros(5), np.ones(5), np.zeros(10)])
+    assert_array_equal(bias, np.r_[np.zeros(5), np.ones(5), np.zeros(10)])
     recurrent = lstm.weights[1].numpy()
-    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(5), atol=1e-5)  # orthogonal per gate block
+    assert_allclose(recurrent @ recurrent.T, np.eye(5), atol=1e-5)  # orthogonal per gate block
 
 
 def test_config_keys_and_errors():
@@ -231,8 +232,8 @@ def test_embedding_lookup_mask_and_gradient():
     ids = np.array([[1, 2, 0], [5, 5, 0]])
     out = layer(ids)
     assert out.shape == (2, 3, 3)
-    np.testing.assert_array_equal(out._keras_mask, ids != 0)
-    np.testing.assert_allclose(out.numpy()[1, 0], layer.weights[0].numpy()[5])
+    assert_array_equal(out._keras_mask, ids != 0)
+    assert_allclose(out.numpy()[1, 0], layer.weights[0].numpy()[5])
     table = rng.standard_normal((6, 3))
     from engine.ops.embedding import embedding_lookup
 
@@ -260,8 +261,8 @@ def test_masking_layer():
     layer = layers.Masking(mask_value=-1.0)
     x = np.array([[[1.0, 2.0], [-1.0, -1.0], [3.0, -1.0]]], "float32")
     out = layer(x)
-    np.testing.assert_array_equal(out._keras_mask, [[True, False, True]])
-    np.testing.assert_allclose(out.numpy(), [[[1, 2], [0, 0], [3, -1]]])
+    assert_array_equal(out._keras_mask, [[True, False, True]])
+    assert_allclose(out.numpy(), [[[1, 2], [0, 0], [3, -1]]])
     run_layer_checks(layers.Masking, {"mask_value": 0.0}, (2, 3, 4))
 
 
@@ -270,13 +271,13 @@ def test_stacked_cells_state_layout_and_dropout():
     x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype("float32")
     output, *states = layer(x)
     assert [tuple(s.shape) for s in states] == [(2, 4), (2, 3), (2, 3)]
-    np.testing.assert_allclose(output.numpy(), states[1].numpy())
+    assert_allclose(output.numpy(), states[1].numpy())
     assert len(layer.weights) == 6
     assert not np.allclose(layer(x, training=True)[0].numpy(), output.numpy())
     rebuilt = layers.RNN.from_config(layer.get_config())
     rebuilt(x)
     rebuilt.set_weights(layer.get_weights())
-    np.testing.assert_allclose(rebuilt(x)[0].numpy(), output.numpy(), rtol=1e-6)
+    assert_allclose(rebuilt(x)[0].numpy(), output.numpy(), rtol=1e-6)
 
 
 def test_conv_lstm2d_states_masks_and_stateful():
@@ -287,8 +288,8 @@ def test_conv_lstm2d_states_masks_and_stateful():
     again, _, _ = layer(x)
     assert not np.allclose(again.numpy(), out.numpy())
     layer.reset_states()
-    np.testing.assert_allclose(layer(x)[0].numpy(), out.numpy(), rtol=1e-6)
+    assert_allclose(layer(x)[0].numpy(), out.numpy(), rtol=1e-6)
     masked = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)
     seq = masked._call_eager(Tensor(x), mask=np.array([[True, False, True], [True, True, True]])).numpy()
-    np.testing.assert_allclose(seq[0, 1], seq[0, 0])
+    assert_allclose(seq[0, 1], seq[0, 0])
     assert layers.ConvLSTM2D(2, 3).name.startswith("conv_lstm2d")

@@ -7,8 +7,10 @@ import pytest
 
 from engine import ops
 from engine.autograd import Variable, gradients, no_grad
+from engine.backend import xp
 from engine.ops.conv import conv_output_length, deconv_output_length, same_padding
 from tests.engine.gradcheck import check_gradients
+from tests.engine.host import assert_array_equal
 
 RNG = np.random.default_rng(0)
 
@@ -112,11 +114,11 @@ def test_blocked_and_general_max_pool_paths_agree():
     padded = Variable(np.pad(x, ((0, 0), (0, 1), (0, 1), (0, 0)), constant_values=-100.0))
     padded.requires_grad = True
     out_general = ops.max_pool2d(padded, 2, padding="same")
-    np.testing.assert_array_equal(out_general.data[:, :4, :5], out.data)
+    assert_array_equal(out_general.data[:, :4, :5], out.data)
     g_general = np.zeros(out_general.shape, np.float32)
     g_general[:, :4, :5] = g
     (grad_general,) = gradients(out_general, [padded], seed=g_general)
-    np.testing.assert_array_equal(grad_general[:, :8, :10], grad_blocked)
+    assert_array_equal(grad_general[:, :8, :10], grad_blocked)
 
 
 def test_input_gradient_skipped_when_not_needed():
@@ -125,7 +127,7 @@ def test_input_gradient_skipped_when_not_needed():
     b = Variable(np.zeros(4, np.float32))
     w.requires_grad = b.requires_grad = True
     out = ops.conv2d(x, w, b, relu=True)
-    gx, gw, gb = out._backward(np.ones(out.shape, np.float32))
+    gx, gw, gb = out._backward(xp.ones(out.shape, np.float32))  # internal: takes device arrays
     assert gx is None and gw.shape == (3, 3, 2, 4) and gb.shape == (4,)
     assert gw.dtype == np.float32 and out.dtype == np.float32
 

@@ -7,6 +7,8 @@ import pytest
 
 from engine import optimizers
 from engine.autograd import Variable
+from engine.backend import xp
+from tests.engine.host import assert_allclose
 
 # one step with lr=0.5 and grads [1, 6, 7, 2] from weights [1, 2, 3, 4]
 SINGLE_STEP = {
@@ -26,7 +28,7 @@ def test_single_step(name):
     opt = optimizers.get({"class_name": name, "config": {"learning_rate": 0.5}})
     var = Variable(np.array([1.0, 2.0, 3.0, 4.0], np.float32))
     opt.apply_gradients([(np.array([1.0, 6.0, 7.0, 2.0], np.float32), var)])
-    np.testing.assert_allclose(var.data, SINGLE_STEP[name], rtol=1e-4, atol=1e-4)
+    assert_allclose(var.data, SINGLE_STEP[name], rtol=1e-4, atol=1e-4)
 
 
 def _tile(column):
@@ -89,7 +91,7 @@ def test_golden_runs(name):
     grads = np.arange(0.1, 1.1, 0.1, dtype=np.float32)[:10]
     opt.apply_gradients([(np.full(10, 0.01, np.float32), x)])
     for expected in golden:
-        np.testing.assert_allclose(x.data, expected, rtol=5e-4, atol=5e-4)
+        assert_allclose(x.data, expected, rtol=5e-4, atol=5e-4)
         opt.apply_gradients([(grads, x)])
 
 
@@ -113,10 +115,10 @@ def test_weight_decay_with_exclusions(name):
 
 
 def test_clip_norm_and_value_helpers():
-    clipped = optimizers.Adam(clipnorm=1)._clip_gradients([np.array([100.0, 100.0])])
-    np.testing.assert_allclose(clipped[0], [2**0.5 / 2, 2**0.5 / 2])
-    clipped = optimizers.Adam(clipvalue=1)._clip_gradients([np.array([100.0, 100.0])])
-    np.testing.assert_allclose(clipped[0], [1.0, 1.0])
+    clipped = optimizers.Adam(clipnorm=1)._clip_gradients([xp.asarray([100.0, 100.0])])
+    assert_allclose(clipped[0], [2**0.5 / 2, 2**0.5 / 2])
+    clipped = optimizers.Adam(clipvalue=1)._clip_gradients([xp.asarray([100.0, 100.0])])
+    assert_allclose(clipped[0], [1.0, 1.0])
 
 
 def test_rmsprop_validates_ranges():

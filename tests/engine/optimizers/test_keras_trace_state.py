@@ -15,6 +15,7 @@ import pytest
 
 from engine import optimizers
 from engine.autograd import Variable
+from tests.engine.host import assert_allclose, host
 
 h5py = pytest.importorskip("h5py")
 
@@ -81,12 +82,12 @@ def test_mlp_trace_final_weights_and_state(version, variant):
     t_all = np.load(folder / "mlp_trace_train_y.npy")
     for _epoch in range(3):
         for start in range(0, 64, 16):
-            grads = _gradients([v.data for v in variables], x_all[start : start + 16], t_all[start : start + 16])
+            grads = _gradients([host(v.data) for v in variables], x_all[start : start + 16], t_all[start : start + 16])
             opt.apply_gradients(zip(grads, variables, strict=True))
 
     final = folder / spec["final_weights"]
     for var, expected in zip(variables, _weights(final), strict=True):
-        np.testing.assert_allclose(var.data, expected, rtol=1e-4, atol=2e-5, err_msg=var.path)
+        assert_allclose(var.data, expected, rtol=1e-4, atol=2e-5, err_msg=var.path)
     state = _optimizer_state(final)
     ours = [array for _, array in opt.variables()]
     assert int(state[0]) == opt.iterations == 12
@@ -100,4 +101,4 @@ def test_mlp_trace_final_weights_and_state(version, variant):
             slots_ref = []
     assert len(slots_ref) == len(slots_ours)
     for got, want in zip(slots_ours, slots_ref, strict=True):
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-5)
+        assert_allclose(got, want, rtol=1e-4, atol=2e-5)

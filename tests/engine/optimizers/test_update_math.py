@@ -7,6 +7,7 @@ import pytest
 
 from engine import optimizers
 from engine.autograd import Variable
+from tests.engine.host import assert_allclose, assert_array_equal
 from tests.engine.optimizers import reference as ref
 
 
@@ -65,7 +66,7 @@ def test_float64_matches_reference(case, kwargs, oracle):
     grads = _grads()
     got = _run(cls(**kwargs), w0, grads, "float64")
     want = oracle(w0, grads, **_reference_kwargs(kwargs))
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize(("case", "kwargs", "oracle"), CASES, ids=[c[0] for c in CASES])
@@ -76,7 +77,7 @@ def test_float32_stays_close_to_reference(case, kwargs, oracle):
     got = _run(cls(**kwargs), w0, grads, "float32")
     want = oracle(w0.astype(np.float32).astype(np.float64), [g.astype(np.float32) for g in grads],
                   **_reference_kwargs(kwargs))  # fmt: skip
-    np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+    assert_allclose(got, want, rtol=2e-5, atol=2e-6)
 
 
 def test_nadam_matches_reference_and_keeps_u_product():
@@ -86,21 +87,21 @@ def test_nadam_matches_reference_and_keeps_u_product():
     got = _run(opt, w0, grads, "float64")
     want, u_product = ref.nadam(w0, grads, lr=ref.f32(0.01))
     # u_product is a float32 variable in Keras, so it is rounded at each step
-    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+    assert_allclose(got, want, rtol=1e-6, atol=1e-9)
     names = [name for name, _ in opt.variables()]
     assert names[-1] == "u_product"
-    np.testing.assert_allclose(float(opt.variables()[-1][1]), u_product, rtol=1e-6)
+    assert_allclose(float(opt.variables()[-1][1]), u_product, rtol=1e-6)
 
 
 def test_multiple_variables_and_none_gradients():
     a, b = Variable(np.ones((2, 2), np.float32), name="a"), Variable(np.ones(3, np.float32), name="b")
     opt = optimizers.SGD(learning_rate=0.5)
     opt.apply_gradients([(np.ones((2, 2), np.float32), a), (None, b)])
-    np.testing.assert_allclose(a.data, 0.5)
-    np.testing.assert_allclose(b.data, 1.0)
+    assert_allclose(a.data, 0.5)
+    assert_allclose(b.data, 1.0)
     assert opt.iterations == 1
     opt.apply_gradients([(None, a), (np.ones(3, np.float32), b)])
-    np.testing.assert_allclose(b.data, 0.5)
+    assert_allclose(b.data, 0.5)
     assert opt.iterations == 2
 
 
@@ -109,7 +110,7 @@ def test_all_none_gradients_only_count_the_step():
     opt = optimizers.Adam()
     assert opt.apply_gradients([]) == 0
     assert opt.apply_gradients([(None, a)]) == 1
-    np.testing.assert_array_equal(a.data, 1.0)
+    assert_array_equal(a.data, 1.0)
 
 
 def test_gradient_shape_mismatch_is_a_shape_error():
@@ -126,4 +127,4 @@ def test_tensor_and_float64_gradients_are_accepted():
     a = Variable(np.ones(2, np.float32), name="a")
     optimizers.SGD(learning_rate=0.5).apply_gradients([(Tensor(np.ones(2)), a)])
     assert a.data.dtype == np.float32
-    np.testing.assert_allclose(a.data, 0.5)
+    assert_allclose(a.data, 0.5)

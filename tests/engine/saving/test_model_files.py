@@ -11,6 +11,7 @@ import pytest
 from engine import layers, losses, models, optimizers, regularizers, utils
 from engine.backend import random as engine_random
 from engine.errors import ConfigError, ModelFileError
+from tests.engine.host import assert_array_equal
 
 
 def _data(n=40, features=6, classes=3, seed=0):
@@ -62,10 +63,10 @@ def test_fit_save_load_fit_equals_one_run(tmp_path, optimizer, shuffle):
     resumed.fit(x, y, epochs=1, batch_size=8, shuffle=shuffle, verbose=0)
 
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+        assert_array_equal(a, b)
     assert resumed.optimizer.iterations == straight.optimizer.iterations == 15
     for (_, a), (_, b) in zip(straight.optimizer.variables(), resumed.optimizer.variables(), strict=True):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        assert_array_equal(a, b)  # host copies of the device values
 
 
 def test_loading_does_not_consume_random_numbers(tmp_path):
@@ -89,12 +90,12 @@ def test_functional_model_round_trip(tmp_path):
     loaded = models.load_model(tmp_path / "f.h5")
     assert type(loaded) is models.Model
     assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
-    np.testing.assert_array_equal(loaded.predict([xa, xb]), model.predict([xa, xb]))
+    assert_array_equal(loaded.predict([xa, xb]), model.predict([xa, xb]))
     assert loaded.optimizer.get_config() == model.optimizer.get_config()
     loaded.fit([xa, xb], y, epochs=1, batch_size=5, verbose=0, shuffle=False)
     model.fit([xa, xb], y, epochs=1, batch_size=5, verbose=0, shuffle=False)
     for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+        assert_array_equal(a, b)
 
 
 def test_file_layout_is_keras_legacy_hdf5(tmp_path):
@@ -135,7 +136,7 @@ def test_uncompiled_model_stays_uncompiled(tmp_path):
     loaded = models.load_model(tmp_path / "u.h5")
     assert not loaded.compiled
     x = np.ones((2, 3), "float32")
-    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert_array_equal(loaded.predict(x), model.predict(x))
 
 
 def test_include_optimizer_false_and_compile_false(tmp_path):
@@ -195,10 +196,10 @@ def test_keras_zip_round_trip(tmp_path, build):
     model.fit(x, y, epochs=2, batch_size=2, verbose=0)
     model.save(tmp_path / "m.keras")
     loaded = models.load_model(tmp_path / "m.keras")
-    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert_array_equal(loaded.predict(x), model.predict(x))
     assert loaded.optimizer.iterations == model.optimizer.iterations == 4
     for (_, a), (_, b) in zip(model.optimizer.variables(), loaded.optimizer.variables(), strict=True):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        assert_array_equal(a, b)  # host copies of the device values
     model.save(tmp_path / "u.keras", include_optimizer=False)
     assert not models.load_model(tmp_path / "u.keras").compiled
 
@@ -232,7 +233,7 @@ def test_long_layer_names_are_chunked_like_keras(tmp_path):
     clone = models.Sequential([layers.Input(shape=(2,))] + [layers.Dense(2) for _ in range(300)])
     clone.load_weights(tmp_path / "w.h5")
     for a, b in zip(model.get_weights(), clone.get_weights()):
-        np.testing.assert_array_equal(a, b)
+        assert_array_equal(a, b)
 
 
 def test_learning_rate_schedule_resumes_exactly(tmp_path):
@@ -253,7 +254,7 @@ def test_learning_rate_schedule_resumes_exactly(tmp_path):
     assert isinstance(resumed.optimizer.get_config()["learning_rate"], dict)
     resumed.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+        assert_array_equal(a, b)
 
 
 def test_weights_only_h5_is_keras2_layout(tmp_path):
