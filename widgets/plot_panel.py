@@ -11,17 +11,50 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 DRAIN_MS = 50
+MAX_DRAIN_MS = 1000
+PAINT_SHARE = 100  # redraw interval >= 100 x the last paint time: 1% of a core per panel
 BACKGROUND = "#1f2329"
 FOREGROUND = "#c3cad6"
 GRID_ALPHA = 0.15
+
+
+class _Buffer:
+    """Growing x/y arrays (capacity doubles), so appends are O(1) and drawing never copies a Python list."""
+
+    def __init__(self) -> None:
+        self._x = np.empty(64)
+        self._y = np.empty(64)
+        self.size = 0
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self.size]
+
+    def append(self, x: float, y: float) -> None:
+        if self.size == len(self._x):
+            self._x = np.concatenate([self._x, np.empty_like(self._x)])
+            self._y = np.concatenate([self._y, np.empty_like(self._y)])
+        self._x[self.size], self._y[self.size] = x, y
+        self.size += 1
+
+    def set(self, xs: list[float], ys: list[float]) -> None:
+        self._x, self._y = np.array(xs, dtype=float), np.array(ys, dtype=float)
+        self.size = len(self._x)
+        if self.size == 0:
+            self._x, self._y = np.empty(64), np.empty(64)
 
 
 @dataclass
@@ -31,9 +64,27 @@ class _Series:
     color: str = FOREGROUND
     dashed: bool = False
     symbol: str | None = None
-    xs: list[float] = field(default_factory=list)
-    ys: list[float] = field(default_factory=list)
+    buffer: _Buffer = field(default_factory=_Buffer)
     pending: bool = False
+
+    @property
+    def xs(self) -> np.ndarray:
+        return self.buffer.x
+
+    @property
+    def ys(self) -> np.ndarray:
+        return self.buffer.y
+
+
+class _TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that remembers how long its last paint took (for throttling redraws)."""
+
+    paint_s = 0.0
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_s = 0.8 * self.paint_s + 0.2 * (time.perf_counter() - started)
 
 
 class PlotPanel(QWidget):
@@ -53,12 +104,18 @@ class PlotPanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background=BACKGROUND)
+        self.plot = _TimedPlotWidget(background=BACKGROUND)
         self.plot.setMinimumHeight(140)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         item.setDownsampling(auto=True, mode="peak")
+        # Ranges are managed by hand (see _fit_ranges): an axis that rescales on every update repaints
+        # its labels each time, which is most of a plot's drawing cost.
+        item.disableAutoRange()
+        self._x_range: tuple[float, float] | None = None
         for axis in ("left", "bottom"):
+            # Axes are redrawn from a cached pixmap while their range stays the same.
+            item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.getAxis(axis).setPen(pg.mkPen("#4a515c"))
             item.getAxis(axis).setTextPen(pg.mkPen(FOREGROUND))
             item.getAxis(axis).enableAutoSIPrefix(False)
@@ -146,19 +203,18 @@ class PlotPanel(QWidget):
     def append(self, key: str, x: float, y: float) -> None:
         """Buffer one point; it is drawn at the next drain."""
         series = self.series[key]
-        series.xs.append(float(x))
-        series.ys.append(float(y))
+        series.buffer.append(float(x), float(y))
         series.pending = True
 
     def set_points(self, key: str, xs: list[float], ys: list[float]) -> None:
         """Replace a series' points (drawn at the next drain)."""
         series = self.series[key]
-        series.xs, series.ys = [float(v) for v in xs], [float(v) for v in ys]
+        series.buffer.set(xs, ys)
         series.pending = True
 
     def points(self, key: str) -> tuple[list[float], list[float]]:
         series = self.series[key]
-        return list(series.xs), list(series.ys)
+        return series.xs.tolist(), series.ys.tolist()
 
     def drawn_count(self, key: str) -> int:
         """How many points the curve shows now (what the user sees, after the last drain)."""
@@ -166,22 +222,60 @@ class PlotPanel(QWidget):
         return 0 if xs is None else len(xs)
 
     def drain(self) -> None:
-        """Redraw the series with new points (called by the timer; public for tests and exports)."""
+        """Redraw the series with new points (called by the timer; public for tests and exports).
+
+        The timer slows down when drawing is slow (each panel paints at most 1/PAINT_SHARE of the time),
+        so a fast producer never makes the plots eat the time training and the rest of the GUI need.
+        """
+        changed = False
         for series in self.series.values():
             if series.pending:
                 series.pending = False
-                series.curve.setData(np.asarray(series.xs), self._y(series.ys))
+                series.curve.setData(series.xs, self._y(series.ys))
                 self.redraws += 1
+                changed = True
+        if changed:
+            self._fit_ranges()
+        self.timer.setInterval(int(min(max(DRAIN_MS, self.plot.paint_s * 1000 * PAINT_SHARE), MAX_DRAIN_MS)))
+
+    def set_x_range(self, low: float, high: float) -> None:
+        """Fix the x axis (a run's epochs are known up front); None-like ranges come from the data."""
+        self._x_range = (float(low), float(high))
+        self.plot.getPlotItem().setXRange(low, high, padding=0.02)
+
+    def _fit_ranges(self) -> None:
+        """Grow the axes to the data, with headroom; shrink only when the data uses under a third of the view."""
+        drawn = [s for s in self.series.values() if s.buffer.size]
+        overlays = [c for c in self.overlays if c.xData is not None and len(c.xData)]
+        xs = [s.xs for s in drawn] + [c.xData for c in overlays]
+        ys = [self._y(s.ys) for s in drawn] + [c.yData for c in overlays]
+        item = self.plot.getPlotItem()
+        (x0, x1), (y0, y1) = item.getViewBox().viewRange()
+        if self._x_range is None and xs:
+            high = max(float(np.nanmax(x)) for x in xs)
+            low = min(float(np.nanmin(x)) for x in xs)
+            if low < x0 or high > x1 or (high - low) < (x1 - x0) / 3:
+                span = max(high - low, 1.0)
+                item.setXRange(low, low + span * 1.3, padding=0.02)
+        finite = [y[np.isfinite(y)] for y in ys]
+        finite = [y for y in finite if y.size]
+        if not finite:
+            return
+        log = self.log_box.isChecked()
+        low = min(float(y.min()) for y in finite)
+        high = max(float(y.max()) for y in finite)
+        if log:
+            low, high = math.log10(low), math.log10(high)
+        span = high - low
+        if span <= 1e-12 * max(abs(high), 1e-30):  # flat (a fixed learning rate): show it from zero
+            low, high = (0.0, high * 1.25) if high > 0 and not log else (low - 0.5, high + 0.5)
+            span = high - low
+        if low < y0 or high > y1 or span < (y1 - y0) / 3:
+            item.setYRange(low - 0.08 * span, high + 0.08 * span, padding=0)
 
     def keep_flat_visible(self) -> None:
-        """A constant series (a fixed learning rate) gets a y range around its value instead of ±0.5 around it."""
-        values = [v for s in self.series.values() for v in s.ys if math.isfinite(v)]
-        if values and not self.log_box.isChecked():
-            low, high = min(values), max(values)
-            if high - low <= 1e-12 * max(abs(high), 1e-30):
-                self.plot.getPlotItem().setYRange(0, high * 1.25 if high > 0 else 1.0, padding=0)
-            else:
-                self.plot.getPlotItem().enableAutoRange(axis="y")
+        """Kept for callers: ranges now always fit the data (flat series included)."""
+        self._fit_ranges()
 
     def _y(self, ys: list[float]) -> np.ndarray:
         values = np.asarray(ys, dtype=float)
@@ -192,7 +286,7 @@ class PlotPanel(QWidget):
     def clear(self) -> None:
         """Empty every series (the curves stay), overlays and markers."""
         for series in self.series.values():
-            series.xs, series.ys = [], []
+            series.buffer.set([], [])
             series.pending = True
         self.clear_overlays()
         for line in self.markers:
@@ -209,6 +303,7 @@ class PlotPanel(QWidget):
         for series in self.series.values():
             series.pending = True
         self.drain()
+        self._fit_ranges()
 
     def add_overlay(self, label: str, xs: list[float], ys: list[float], color: str = "#8a94a6") -> None:
         """A faint dashed curve (an earlier run) for comparison."""
@@ -248,11 +343,11 @@ class PlotPanel(QWidget):
         view = item.getViewBox()
         best: tuple[float, str, float, float] | None = None
         for series in self.series.values():
-            if not series.xs or not series.curve.isVisible():
+            if not series.buffer.size or not series.curve.isVisible():
                 continue
-            window = self._window(np.asarray(series.xs), view)
+            window = self._window(series.xs, view)
             log = self.log_box.isChecked()
-            for x, y in zip(series.xs[window], series.ys[window]):
+            for x, y in zip(series.xs[window].tolist(), series.ys[window].tolist()):
                 point = view.mapViewToScene(QPointF(x, math.log10(y) if log and y > 0 else y))
                 distance = math.hypot(point.x() - scene_pos.x(), point.y() - scene_pos.y())
                 if best is None or distance < best[0]:

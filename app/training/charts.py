@@ -39,10 +39,15 @@ class TrainingCharts(QWidget):
         self.panels = [self.loss, self.metrics, self.lr, self.gradients]
         self.reset()
 
-    def reset(self) -> None:
-        """Empty charts with the fixed loss curves (metric and layer curves appear as they are first seen)."""
+    def reset(self, epochs: int | None = None) -> None:
+        """Empty charts with the fixed loss curves (metric and layer curves appear as they are first seen).
+
+        With the run's ``epochs`` the x axes are fixed up front, so they never rescale while it runs.
+        """
         for panel in self.panels:
             panel.clear()
+            if epochs:
+                panel.set_x_range(0, epochs)
         for panel in (self.metrics, self.gradients):
             for key in list(panel.series):
                 panel.remove_series(key)
@@ -54,6 +59,8 @@ class TrainingCharts(QWidget):
         loss.add_series("inference_loss", "train loss, inference mode", "#57ab5a", width=2.0, dashed=True, symbol="t")
         self.lr.add_series("lr", "learning rate", "#e5c07b", width=2.0)
         self._smooth: float | None = None
+        self._lr: float | None = None
+        self._lr_x = 0.0
         self._colors: dict[str, str] = {}
 
     def _color(self, name: str) -> str:
@@ -69,11 +76,20 @@ class TrainingCharts(QWidget):
             self.loss.append("batch", x, loss)
             self._smooth = loss if self._smooth is None else SMOOTHING * self._smooth + (1 - SMOOTHING) * loss
             self.loss.append("smooth", x, self._smooth)
-        self.lr.append("lr", x, payload["lr"])
+        # The learning rate is drawn as steps: a point where it changes (and one per epoch), not per batch.
+        lr = payload["lr"]
+        if self._lr is None:
+            self.lr.append("lr", x - 1 / max(payload["steps"], 1), lr)
+        elif lr != self._lr:
+            self.lr.append("lr", self._lr_x, self._lr)
+            self.lr.append("lr", x, lr)
+        self._lr, self._lr_x = lr, x
 
     def add_epoch(self, payload: dict[str, Any]) -> None:
         x = payload["epoch"] + 1
-        self.lr.keep_flat_visible()
+        if math.isfinite(payload.get("lr", float("nan"))):
+            self.lr.append("lr", x, payload["lr"])
+            self._lr, self._lr_x = payload["lr"], x
         logs = {k: v for k, v in payload["logs"].items() if math.isfinite(v)}
         for key in ("loss", "val_loss", "inference_loss"):
             if key in logs:

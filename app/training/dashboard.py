@@ -43,7 +43,7 @@ from engine.training import preflight
 from engine.training.session import TrainingSession, TrainingSettings
 
 QUEUED = Qt.ConnectionType.QueuedConnection
-REFRESH_MS = 50
+REFRESH_MS = 100  # progress bar and speed: 10 updates a second are plenty to read
 
 
 class TrainWeightsCommand(QUndoCommand):
@@ -141,6 +141,8 @@ class TrainingDashboard(QWidget):
                               "text-align: center; min-height: 18px; } QProgressBar::chunk { background: #3b5998; "
                               "border-radius: 3px; }")  # fmt: skip
         self.speed_label = QLabel("")
+        self.speed_label.setMinimumWidth(230)  # a fixed slot: new figures never re-lay out the whole dock
+        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_label = QLabel("")
         self.train_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -372,7 +374,7 @@ class TrainingDashboard(QWidget):
                               "optimizer": self.settings_form.optimizer.currentText()})  # fmt: skip
         self.run.compile_args["loss"] = self.settings_form.loss.currentText()
         self.runs_panel.add_run(self.run)
-        self.charts.reset()
+        self.charts.reset(settings.epochs)
         self.charts.show_overlays(self.runs_panel.overlay_runs())
         self.lr_spin.setValue(float(model.optimizer.learning_rate))
         self._launch(TrainingThread(session, parent=self))
