@@ -257,3 +257,25 @@ def test_session_and_preflight_sources_never_mention_qt():
     for module in (session, preflight):
         source = open(module.__file__, encoding="utf-8").read()
         assert "PySide6" not in source and "pyqtgraph" not in source
+
+
+@pytest.mark.parametrize("error", [RuntimeError("custom layer bug"), MemoryError("out of memory")])
+def test_a_failing_layer_mid_run_is_reported_and_the_last_good_weights_stay(error):
+    session, rec = _session(epochs=2, shuffle=False)
+    layer = session.model.get_layer("hidden")
+    original = layer.call
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise error
+        return original(*args, **kwargs)
+
+    layer.call = failing
+    result = session.run()
+    assert result.reason == "error" and type(error).__name__ in result.error and str(error) in result.error
+    message = next(p["message"] for p in rec.of("log") if p["level"] == "error")
+    assert "epoch 1, batch 5" in message
+    assert all(np.isfinite(w).all() for w in session.model.get_weights())
+    assert len(rec.of("batch")) == 4
