@@ -197,6 +197,7 @@ class TrainingDashboard(QWidget):
         layout.addWidget(body, 1)
 
         self.data_panel.dataChanged.connect(self._data_changed)
+        self.data_panel.validationChanged.connect(self._validation_changed)
         self.settings_form.changed.connect(self.run_checks)
         self.checks.fixRequested.connect(self.apply_fix)
         self.layers_panel.trainableChanged.connect(self.set_trainable)
@@ -281,9 +282,16 @@ class TrainingDashboard(QWidget):
         data = self.data_panel.data
         if data is None:
             return None, None, 0.0
+        validation = self.data_panel.validation
+        if validation is not None:  # predictions then cover the whole validation file
+            return validation.x, validation.y, 0.0
         return data.x, data.y, self.settings_form.validation_split.value()
 
     def _data_changed(self, _data: Any) -> None:
+        self.run_checks()
+
+    def _validation_changed(self, data: Any) -> None:
+        self.settings_form.validation_split.setEnabled(data is None)
         self.run_checks()
 
     # -- checks ---------------------------------------------------------------------------------
@@ -303,13 +311,26 @@ class TrainingDashboard(QWidget):
             self.checks.summary.setText("Choose data and a valid design to check them together.")
             return []
         self._compile_from_form(model)
-        findings = preflight.check(model, data.x, data.y, self.settings_form.settings())
+        findings = self._findings(model, data, self.settings_form.settings())
         self.checks.set_findings(findings)
         shape_problems = [f.message for f in findings if f.code.startswith("shape")]
         self.data_panel.set_fit_message(shape_problems)
         blocking = sum(f.severity == "error" for f in findings)
         self.left.setTabText(2, f"Checks ({len(findings)})" if findings else "Checks")
         self.train_button.setToolTip("Fix the blocking checks first" if blocking else "Train in the background")
+        return findings
+
+    def _findings(self, model: Any, data: Any, settings: TrainingSettings) -> list[preflight.Finding]:
+        """Preflight findings for the training data, and shape problems of a separate validation file."""
+        validation = self.data_panel.validation
+        if validation is None:
+            return preflight.check(model, data.x, data.y, settings)
+        no_split = TrainingSettings.from_dict({**settings.to_dict(), "validation_split": 0.0})
+        findings = preflight.check(model, data.x, data.y, no_split)
+        for finding in preflight.check(model, validation.x, validation.y, no_split):
+            if finding.code.startswith("shape"):
+                findings.append(preflight.Finding(finding.code, finding.severity,
+                                                  f"Validation file: {finding.message}", finding.fix))  # fmt: skip
         return findings
 
     def _compile_from_form(self, model: Any) -> None:
@@ -356,7 +377,7 @@ class TrainingDashboard(QWidget):
         settings = self.settings_form.settings()
         if epochs is not None:
             settings.epochs = epochs
-        findings = preflight.check(model, data.x, data.y, settings)
+        findings = self._findings(model, data, settings)
         self.checks.set_findings(findings)
         if any(f.severity == "error" for f in findings):
             self.left.setCurrentWidget(self.checks)
@@ -368,7 +389,9 @@ class TrainingDashboard(QWidget):
             self.log.add("warning" if finding.severity == "warning" else "info", finding.message)
         self.model = model
         self._model_key = self._doc_key()
-        session = TrainingSession(model, data.x, data.y, settings)
+        validation = self.data_panel.validation
+        held_out = (validation.x, validation.y) if validation is not None else None
+        session = TrainingSession(model, data.x, data.y, settings, validation_data=held_out)
         self.run = RunRecord(len(self.runs_panel.runs) + 1, model.name, Path(data.source).name, settings.to_dict(),
                              {**self.settings_form.compile_args()["optimizer"]["config"],
                               "optimizer": self.settings_form.optimizer.currentText()})  # fmt: skip

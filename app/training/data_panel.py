@@ -35,6 +35,7 @@ class DataPanel(QWidget):
     """Chooses the training data; emits ``dataChanged`` with the new :class:`LoadedData` (or None)."""
 
     dataChanged = Signal(object)  # noqa: N815 - Qt signal naming
+    validationChanged = Signal(object)  # noqa: N815 - the separate validation LoadedData, or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +83,21 @@ class DataPanel(QWidget):
         layout.addLayout(self.file_form)
         layout.addWidget(self.shapes)
         layout.addWidget(self.fit_label)
+        self.validation: LoadedData | None = None
+        self.validation_label = QLabel("Validation: the last fraction of the data (Settings → Validation split)")
+        self.validation_label.setWordWrap(True)
+        self.validation_label.setObjectName("FormSubtitle")
+        validation_file = QPushButton("Validation File…")
+        validation_file.setToolTip("Validate on a separate file instead of the last fraction of the training data")
+        validation_file.clicked.connect(self.open_validation_dialog)
+        self.validation_clear = QPushButton("Use Split")
+        self.validation_clear.clicked.connect(lambda: self.set_validation(None))
+        self.validation_clear.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.validation_label, 1)
+        row.addWidget(validation_file)
+        row.addWidget(self.validation_clear)
+        layout.addLayout(row)
         layout.addWidget(QLabel("<b>Preview</b>"))
         layout.addWidget(self.preview, 1)
         self._show_file_fields(target=False, keys=False)
@@ -167,6 +183,32 @@ class DataPanel(QWidget):
             self.file_form.labelForField(widget).setVisible(visible)
 
     # -- showing --------------------------------------------------------------------------------
+    # -- separate validation data ------------------------------------------------------------------
+    def open_validation_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open validation data", "", FILE_FILTER)
+        if path:
+            self.open_validation(path)
+
+    def open_validation(self, path: str | Path) -> bool:
+        """Validation data from a file read like the training file (same dataset names / target column)."""
+        try:
+            data = load_data(path, self.x_key.currentText() or None, self.y_key.currentText() or None,
+                             self.target.currentText() or None)  # fmt: skip
+        except Exception as error:  # noqa: BLE001
+            self.validation_label.setText(f"<span style='color:#ff8b84'>✗ {error}</span>")
+            return False
+        self.set_validation(data)
+        return True
+
+    def set_validation(self, data: LoadedData | None) -> None:
+        self.validation = data
+        self.validation_clear.setEnabled(data is not None)
+        if data is None:
+            self.validation_label.setText("Validation: the last fraction of the data (Settings → Validation split)")
+        else:
+            self.validation_label.setText(f"Validation: {data.describe()}")
+        self.validationChanged.emit(data)
+
     def _set_data(self, data: LoadedData) -> None:
         self.data = data
         y_shape = tuple(data.y.shape[1:]) if data.y is not None else ()

@@ -196,3 +196,24 @@ def test_step_one_batch_when_idle(qtbot, dashboard):
         dashboard.step()
     assert finished.args[0]["reason"] == "step" and dashboard.train_button.isEnabled()
     assert "Stepped one batch: loss" in dashboard.status_label.text()
+
+
+def test_separate_validation_file(qtbot, dashboard, tmp_path):
+    from engine.datasets import load_digits
+
+    _, (x_test, y_test) = load_digits()
+    np.savez(tmp_path / "val.npz", x=x_test[:100], y=y_test[:100])
+    _prepare(dashboard, epochs=2)
+    assert dashboard.data_panel.open_validation(tmp_path / "val.npz")
+    assert not dashboard.settings_form.validation_split.isEnabled()
+    assert "100 samples" in dashboard.data_panel.validation_label.text()
+    assert _train(qtbot, dashboard)["reason"] == "completed"
+    assert dashboard.charts.loss.drawn_count("val_loss") == 2
+    steps = -(-1797 // 64)  # the whole training set trains: no split
+    assert len(dashboard.runs_panel.runs[0].batch_losses) == 2 * steps
+    assert dashboard.predictions.predict().shape == (100, 10)
+    np.savez(tmp_path / "bad.npz", x=np.zeros((5, 3)), y=np.zeros(5))
+    assert dashboard.data_panel.open_validation(tmp_path / "bad.npz")
+    assert any(f.message.startswith("Validation file:") for f in dashboard.checks.findings)
+    dashboard.data_panel.set_validation(None)
+    assert dashboard.settings_form.validation_split.isEnabled() and not dashboard.checks.has_errors()
