@@ -143,6 +143,7 @@ class PlotPanel(QWidget):
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.readout)
+        self._header = header
         header.addSpacing(8)
         header.addWidget(self.log_box)
         layout = QVBoxLayout(self)
@@ -192,6 +193,10 @@ class PlotPanel(QWidget):
         entries += [_key_entry(color, label, True, None) for label, color in self._overlay_keys]
         self.key.setText("&nbsp;&nbsp; ".join(entries))
         self.key.setVisible(bool(entries))
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put a control (a selector, a button) in the title row, before the log-scale box."""
+        self._header.insertWidget(self._header.indexOf(self.log_box), widget)
 
     def remove_series(self, key: str) -> None:
         """Remove a curve and its legend entry."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QGridLayout, QWidget
 
 from app.training.runs import RunRecord
+from app.training.settings_form import INFERENCE_TIP
 from widgets.plot_panel import PlotPanel
 
 COLORS = ["#5b8def", "#e5534b", "#57ab5a", "#e0823d", "#b083f0", "#56b6c2", "#e5c07b", "#e06c9f", "#98a2b3"]
@@ -26,7 +27,16 @@ class TrainingCharts(QWidget):
         self.loss = PlotPanel("Loss", "epoch", "")
         self.metrics = PlotPanel("Metrics", "epoch", "")
         self.lr = PlotPanel("Learning rate", "epoch", "")
-        self.gradients = PlotPanel("Gradient norm per layer", "epoch", "")
+        self.gradients = PlotPanel("Per layer", "epoch", "")
+        self.norm_kind = QComboBox()
+        self.norm_kind.addItems(["Gradient norm", "Weight norm"])
+        self.norm_kind.setToolTip(
+            "Gradient norms (RMS over each epoch's batches) show vanishing or exploding gradients; "
+            "weight norms show layers that grow without bound or stop changing."
+        )
+        self.norm_kind.currentIndexChanged.connect(self._show_norms)
+        self.gradients.add_header_widget(self.norm_kind)
+        self.gradients.set_log_y(True)
         layout = QGridLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(6)
@@ -57,7 +67,9 @@ class TrainingCharts(QWidget):
         loss.add_series("loss", "train loss (epoch)", "#8fb4ff", width=2.5, symbol="o")
         loss.add_series("val_loss", "validation loss", "#e5534b", width=2.5, symbol="o")
         loss.add_series("inference_loss", "train loss, inference mode", "#57ab5a", width=2.0, dashed=True, symbol="t")
+        loss.plot.setToolTip(INFERENCE_TIP)
         self.lr.add_series("lr", "learning rate", "#e5c07b", width=2.0)
+        self._norms: dict[str, dict[str, list[tuple[float, float]]]] = {"grad_norms": {}, "weight_norms": {}}
         self._smooth: float | None = None
         self._lr: float | None = None
         self._lr_x = 0.0
@@ -100,9 +112,25 @@ class TrainingCharts(QWidget):
             base = key.removeprefix("val_")
             self.metrics.add_series(key, key, self._color(base), width=2.0, dashed=key.startswith("val_"), symbol="o")
             self.metrics.append(key, x, value)
-        for layer, norm in payload.get("grad_norms", {}).items():
+        shown = self._norm_key()
+        for key in ("grad_norms", "weight_norms"):
+            for layer, norm in payload.get(key, {}).items():
+                self._norms[key].setdefault(layer, []).append((x, norm))
+                if key == shown:
+                    self.gradients.add_series(layer, layer, self._color(f"layer:{layer}"), width=2.0, symbol="o")
+                    self.gradients.append(layer, x, norm)
+
+    def _norm_key(self) -> str:
+        return "grad_norms" if self.norm_kind.currentIndex() == 0 else "weight_norms"
+
+    def _show_norms(self) -> None:
+        """Switch the per-layer panel between gradient and weight norms (from the run's stored figures)."""
+        for key in list(self.gradients.series):
+            self.gradients.remove_series(key)
+        for layer, points in self._norms[self._norm_key()].items():
             self.gradients.add_series(layer, layer, self._color(f"layer:{layer}"), width=2.0, symbol="o")
-            self.gradients.append(layer, x, norm)
+            self.gradients.set_points(layer, [p[0] for p in points], [p[1] for p in points])
+        self.gradients.drain()
 
     def add_marker(self, payload: dict[str, Any], steps: int) -> None:
         x = payload["global_step"] / max(steps, 1)

@@ -41,6 +41,12 @@ def test_train_three_epochs_shows_curves_with_the_right_points(qtbot, dashboard)
     assert {"accuracy", "val_accuracy"} <= set(charts.metrics.series)
     assert charts.metrics.drawn_count("val_accuracy") == 3
     assert set(charts.gradients.series) == {"hidden", "digit"}
+    assert charts.gradients.log_box.isChecked()  # vanishing/exploding gradients read best on a log scale
+    grad_points = charts.gradients.points("hidden")[1]
+    charts.norm_kind.setCurrentIndex(1)  # weight norms
+    assert set(charts.gradients.series) == {"hidden", "digit"} and charts.gradients.drawn_count("hidden") == 3
+    assert charts.gradients.points("hidden")[1] != grad_points
+    charts.norm_kind.setCurrentIndex(0)
     assert charts.lr.drawn_count("lr") == 1 + 3  # drawn as steps: the start and each epoch end
     assert dashboard.epoch_bar.value() == 3 and dashboard.batch_bar.value() == steps
     assert "samples/s" in dashboard.speed_label.text() and "ETA" in dashboard.speed_label.text()
