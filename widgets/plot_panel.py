@@ -275,8 +275,9 @@ class PlotPanel(QWidget):
         if span <= 1e-12 * max(abs(high), 1e-30):  # flat (a fixed learning rate): show it from zero
             low, high = (0.0, high * 1.25) if high > 0 and not log else (low - 0.5, high + 0.5)
             span = high - low
-        if low < y0 or high > y1 or span < (y1 - y0) / 3:
-            item.setYRange(low - 0.08 * span, high + 0.08 * span, padding=0)
+        low, high = low - 0.08 * span, high + 0.08 * span  # headroom, so points never sit on the frame
+        if low < y0 or high > y1 or (high - low) < (y1 - y0) / 3:
+            item.setYRange(low, high, padding=0)
 
     def keep_flat_visible(self) -> None:
         """Kept for callers: ranges now always fit the data (flat series included)."""
@@ -310,12 +311,15 @@ class PlotPanel(QWidget):
         self.drain()
         self._fit_ranges()
 
-    def add_overlay(self, label: str, xs: list[float], ys: list[float], color: str = "#8a94a6") -> None:
-        """A faint dashed curve (an earlier run) for comparison."""
+    def add_overlay(
+        self, label: str, xs: list[float], ys: list[float], color: str = "#8a94a6", dotted: bool = False
+    ) -> None:
+        """A faint dashed (or dotted) curve, an earlier run, for comparison."""
         qcolor = pg.mkColor(color)
         qcolor.setAlpha(150)
         curve = self.plot.plot(np.asarray(xs, float), self._y(ys),
-                               pen=pg.mkPen(qcolor, width=1.5, style=Qt.PenStyle.DashLine))  # fmt: skip
+                               pen=pg.mkPen(qcolor, width=1.5, style=Qt.PenStyle.DotLine if dotted
+                                            else Qt.PenStyle.DashLine))  # fmt: skip
         curve.setZValue(-10)
         self.overlays.append(curve)
         self._overlay_keys.append((label, color))

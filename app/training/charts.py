@@ -54,6 +54,7 @@ class TrainingCharts(QWidget):
 
         With the run's ``epochs`` the x axes are fixed up front, so they never rescale while it runs.
         """
+        self._epochs = epochs or 0
         for panel in self.panels:
             panel.clear()
             if epochs:
@@ -142,15 +143,22 @@ class TrainingCharts(QWidget):
         """Earlier runs' epoch losses (and metrics) as faint dashed curves."""
         for panel in (self.loss, self.metrics):
             panel.clear_overlays()
+        longest = self._epochs
         for index, run in enumerate(runs):
             color = COLORS[(index + 3) % len(COLORS)]
             for key in ("loss", "val_loss"):
                 values = run.history.get(key)
                 if values:
-                    self.loss.add_overlay(f"{run.label}: {key}", list(range(1, len(values) + 1)), values, color)
+                    self.loss.add_overlay(f"{run.label}: {key}", list(range(1, len(values) + 1)), values, color,
+                                          dotted=key.startswith("val_"))  # fmt: skip
             for key, values in run.history.items():
                 if not key.endswith("loss") and key != "learning_rate" and values:
-                    self.metrics.add_overlay(f"{run.label}: {key}", list(range(1, len(values) + 1)), values, color)
+                    self.metrics.add_overlay(f"{run.label}: {key}", list(range(1, len(values) + 1)), values, color,
+                                             dotted=key.startswith("val_"))  # fmt: skip
+            longest = max(longest, run.epochs_run)
+        if longest and longest != self._epochs:  # the whole of a longer earlier run stays in view
+            for panel in self.panels:
+                panel.set_x_range(0, longest)
 
     def drain(self) -> None:
         """Draw every buffered point now, and let the views catch up (exports, screenshots, the run's end)."""

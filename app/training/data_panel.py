@@ -29,6 +29,7 @@ from engine.datasets.files import csv_columns, hdf5_datasets
 FILE_FILTER = "Data (*.npz *.npy *.csv *.h5 *.hdf5)"
 PREVIEW_IMAGES = 12
 PREVIEW_ROWS = 8
+SPLIT_TEXT = "Validation: the last fraction (Settings)"
 
 
 class DataPanel(QWidget):
@@ -84,7 +85,7 @@ class DataPanel(QWidget):
         layout.addWidget(self.shapes)
         layout.addWidget(self.fit_label)
         self.validation: LoadedData | None = None
-        self.validation_label = QLabel("Validation: the last fraction of the data (Settings → Validation split)")
+        self.validation_label = QLabel(SPLIT_TEXT)
         self.validation_label.setWordWrap(True)
         self.validation_label.setObjectName("FormSubtitle")
         validation_file = QPushButton("Validation File…")
@@ -204,7 +205,7 @@ class DataPanel(QWidget):
         self.validation = data
         self.validation_clear.setEnabled(data is not None)
         if data is None:
-            self.validation_label.setText("Validation: the last fraction of the data (Settings → Validation split)")
+            self.validation_label.setText(SPLIT_TEXT)
         else:
             self.validation_label.setText(f"Validation: {data.describe()}")
         self.validationChanged.emit(data)
