@@ -14,8 +14,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
@@ -38,38 +38,13 @@ from app.training.inspect_panel import InsidePanel, PredictionsPanel
 from app.training.panels import ChecksPanel, LayersPanel, LogPanel, RunsPanel
 from app.training.runs import RunRecord
 from app.training.settings_form import SettingsForm
+from app.training.undo import TrainWeightsCommand
 from app.training.worker import TrainingThread
 from engine.training import preflight
 from engine.training.session import TrainingSession, TrainingSettings
 
 QUEUED = Qt.ConnectionType.QueuedConnection
 REFRESH_MS = 100  # progress bar and speed: 10 updates a second are plenty to read
-
-
-class TrainWeightsCommand(QUndoCommand):
-    """Puts trained weights (and compile settings) into the document; undo brings back the earlier ones."""
-
-    FIELDS = ("training_config", "optimizer_state", "training_extras")
-
-    def __init__(self, doc: DesignDocument, weights: dict[int, list[Any]], fields: dict[str, Any], text: str) -> None:
-        super().__init__(text)
-        self.doc = doc
-        self.after = weights
-        self.before = {node_id: doc.nodes[node_id].weights for node_id in weights}
-        self.fields_after = fields
-        self.fields_before = {name: getattr(doc, name, None) for name in self.FIELDS}
-
-    def redo(self) -> None:
-        for node_id, weights in self.after.items():
-            self.doc.set_weights(node_id, weights)
-        for name, value in self.fields_after.items():
-            setattr(self.doc, name, value)
-
-    def undo(self) -> None:
-        for node_id, weights in self.before.items():
-            self.doc.set_weights(node_id, weights)
-        for name, value in self.fields_before.items():
-            setattr(self.doc, name, value)
 
 
 class TrainingDashboard(QWidget):
@@ -622,24 +597,3 @@ class TrainingDashboard(QWidget):
 
     def settings(self) -> TrainingSettings:
         return self.settings_form.settings()
-
-
-class CloseGuard(QObject):
-    """Asks before a window closes during training, then stops the run cleanly."""
-
-    def __init__(self, dashboard: TrainingDashboard) -> None:
-        super().__init__(dashboard)
-        self.dashboard = dashboard
-
-    def ask(self) -> bool:
-        answer = QMessageBox.question(self.dashboard, "Training is running",
-                                      "A training run is in progress. Stop it and close?")  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close and self.dashboard.is_training():
-            if not self.ask():
-                event.ignore()
-                return True
-            self.dashboard.wait_for_thread()
-        return False

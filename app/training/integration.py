@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar
 
-from app.training.dashboard import CloseGuard, TrainingDashboard
+from app.training.dashboard import TrainingDashboard
 
 DOCK_SHARE = 0.62  # of the window height, when the dashboard is shown
 
@@ -57,3 +57,24 @@ def install_training(window: Any) -> TrainingDashboard:
         toolbar.addAction(action)
     window.installEventFilter(CloseGuard(dashboard))
     return dashboard
+
+
+class CloseGuard(QObject):
+    """Asks before a window closes during training, then stops the run cleanly."""
+
+    def __init__(self, dashboard: TrainingDashboard) -> None:
+        super().__init__(dashboard)
+        self.dashboard = dashboard
+
+    def ask(self) -> bool:
+        answer = QMessageBox.question(self.dashboard, "Training is running",
+                                      "A training run is in progress. Stop it and close?")  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Close and self.dashboard.is_training():
+            if not self.ask():
+                event.ignore()
+                return True
+            self.dashboard.wait_for_thread()
+        return False

@@ -69,7 +69,7 @@ def test_train_menu_dock_undo_save_and_reopen(qtbot, window, tmp_path):
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, window, monkeypatch):
     board = window.training
     _prepare(board, epochs=1000)
-    from app.training.dashboard import CloseGuard
+    from app.training.integration import CloseGuard
 
     answers = iter([False, True])
     monkeypatch.setattr(CloseGuard, "ask", lambda self: next(answers))
