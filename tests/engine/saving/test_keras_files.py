@@ -126,7 +126,7 @@ def test_keras3_files_for_more_layer_types(name, tmp_path):
     model.save_weights(tmp_path / "again.weights.h5")
     again = models.load_model(tmp_path / "again.h5")
     again.load_weights(tmp_path / "again.weights.h5")
-    assert_allclose(again.predict(data["x"]), data["y"], atol=1e-5, rtol=0)
+    assert_allclose(again.predict(data["x"]), data["y"], atol=1e-5, rtol=1.2e-7)  # the same float32 step as above
 
 
 def test_keras3_dot_keras_files():
