@@ -299,14 +299,33 @@ class TrainingDashboard(QWidget):
         """Preflight findings for the training data, and shape problems of a separate validation file."""
         validation = self.data_panel.validation
         if validation is None:
-            return preflight.check(model, data.x, data.y, settings)
+            return preflight.check(model, data.x, data.y, settings) + self._trainable_since_last_run(model)
         no_split = TrainingSettings.from_dict({**settings.to_dict(), "validation_split": 0.0})
         findings = preflight.check(model, data.x, data.y, no_split)
         for finding in preflight.check(model, validation.x, validation.y, no_split):
             if finding.code.startswith("shape"):
                 findings.append(preflight.Finding(finding.code, finding.severity,
                                                   f"Validation file: {finding.message}", finding.fix))  # fmt: skip
-        return findings
+        return findings + self._trainable_since_last_run(model)
+
+    def _trainable_since_last_run(self, model: Any) -> list[preflight.Finding]:
+        """Layers frozen or unfrozen in the design since the last run: say that they take effect now."""
+        before = self._last_trainable
+        now = {layer.name: layer.trainable for layer in model.layers if layer.weights}
+        frozen = [n for n, t in now.items() if n in before and before[n] and not t]
+        thawed = [n for n, t in now.items() if n in before and not before[n] and t]
+        if not frozen and not thawed:
+            return []
+        parts = ([f"frozen: {', '.join(frozen)}"] if frozen else []) + (
+            [f"unfrozen: {', '.join(thawed)}"] if thawed else []
+        )
+        message = (
+            f"Layers changed since the last run ({'; '.join(parts)}). In Keras a change of `trainable` needs a new "
+            "compile() to count; the next run compiles the model again, so the change takes effect now."
+        )
+        return [preflight.Finding("trainable_changed", "info", message)]
+
+    _last_trainable: dict[str, bool] = {}  # noqa: RUF012 - replaced per instance at each run
 
     def _compile_from_form(self, model: Any) -> None:
         """Compile with the form's settings, unless the model already is (recompiling resets the optimizer)."""
@@ -364,6 +383,7 @@ class TrainingDashboard(QWidget):
             self.log.add("warning" if finding.severity == "warning" else "info", finding.message)
         self.model = model
         self._model_key = self._doc_key()
+        self._last_trainable = {layer.name: layer.trainable for layer in model.layers if layer.weights}
         validation = self.data_panel.validation
         held_out = (validation.x, validation.y) if validation is not None else None
         session = TrainingSession(model, data.x, data.y, settings, validation_data=held_out)

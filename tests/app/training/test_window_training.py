@@ -104,3 +104,20 @@ def test_screenshots_mid_training_and_after(qtbot, window):
         board.toggle_pause()
     board.charts.drain()
     assert window.grab().save(str(ARTIFACTS / "training_window_after.png"))
+
+
+def test_freezing_in_the_design_after_a_run_is_explained(qtbot, window):
+    board = window.training
+    _menu_action(window, "Show Training &Dashboard").trigger()
+    _prepare(board, epochs=1)
+    with qtbot.waitSignal(board.runFinished, timeout=TIMEOUT):
+        board.start()
+    window.canvas.select_keys([window.doc.node_by_name("hidden").id])
+    window.set_selection_trainable(False)
+    findings = board.run_checks()
+    note = next(f for f in findings if f.code == "trainable_changed")
+    assert "frozen: hidden" in note.message and "takes effect now" in note.message
+    with qtbot.waitSignal(board.runFinished, timeout=TIMEOUT):
+        board.start()
+    assert not board.model.get_layer("hidden").trainable
+    assert "hidden" not in board.charts.gradients.series
