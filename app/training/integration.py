@@ -56,7 +56,19 @@ def install_training(window: Any) -> TrainingDashboard:
         action.triggered.connect(show)
         toolbar.addAction(action)
     window.installEventFilter(CloseGuard(dashboard))
+    window.canvas.selectionChanged.connect(lambda keys: _follow_selection(window, dashboard, keys))
     return dashboard
+
+
+def _follow_selection(window: Any, dashboard: TrainingDashboard, keys: list) -> None:
+    """Selecting a node on the canvas picks its layer in Layer Outputs (a shared node: its layer)."""
+    nodes = [window.doc.nodes[k] for k in keys if k in window.doc.nodes]
+    if len(nodes) == 1:
+        node = nodes[0]
+        owner = window.doc.nodes.get(node.shares, node) if node.shares is not None else node
+        combo = dashboard.inside.layer
+        if combo.findText(owner.name) >= 0:
+            combo.setCurrentText(owner.name)
 
 
 class CloseGuard(QObject):

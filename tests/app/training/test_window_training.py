@@ -121,3 +121,13 @@ def test_freezing_in_the_design_after_a_run_is_explained(qtbot, window):
         board.start()
     assert not board.model.get_layer("hidden").trainable
     assert "hidden" not in board.charts.gradients.series
+
+
+def test_selecting_a_node_picks_its_layer_output(qtbot, window):
+    board = window.training
+    _menu_action(window, "Show Training &Dashboard").trigger()
+    _prepare(board, epochs=1)
+    board.run_checks()
+    window.canvas.select_keys([window.doc.node_by_name("digit").id])
+    assert board.inside.layer.currentText() == "digit"
+    assert board.inside.show_output().shape == (10,)
