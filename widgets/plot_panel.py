@@ -79,7 +79,7 @@ class _Series:
 class _TimedPlotWidget(pg.PlotWidget):
     """A PlotWidget that remembers how long its last paint took (for throttling redraws)."""
 
-    paint_s = 0.0
+    paint_s = 0.004  # a typical paint until the first ones are measured: no burst of fast redraws at the start
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         started = time.perf_counter()

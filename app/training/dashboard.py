@@ -44,7 +44,7 @@ from engine.training import preflight
 from engine.training.session import TrainingSession, TrainingSettings
 
 QUEUED = Qt.ConnectionType.QueuedConnection
-REFRESH_MS = 100  # progress bar and speed: 10 updates a second are plenty to read
+REFRESH_MS = 200  # progress bars and speed: 5 updates a second are plenty to read
 
 
 class TrainingDashboard(QWidget):
@@ -407,7 +407,7 @@ class TrainingDashboard(QWidget):
     def _launch(self, thread: TrainingThread) -> None:
         self.thread = thread
         thread.runStarted.connect(self._on_started, QUEUED)
-        thread.batchEnded.connect(self._on_batch, QUEUED)
+        thread.batchesEnded.connect(self._on_batches, QUEUED)
         thread.epochEnded.connect(self._on_epoch, QUEUED)
         thread.runPaused.connect(self._on_paused, QUEUED)
         thread.runResumed.connect(self._on_resumed, QUEUED)
@@ -479,6 +479,10 @@ class TrainingDashboard(QWidget):
         if self.run is not None:
             self.run.steps_per_epoch = payload["steps"]
 
+    def _on_batches(self, payloads: list) -> None:
+        for payload in payloads:
+            self._on_batch(payload)
+
     def _on_batch(self, payload: dict) -> None:
         self.charts.add_batch(payload)
         self._latest_batch = payload
@@ -523,6 +527,8 @@ class TrainingDashboard(QWidget):
         payload, self._latest_batch = self._latest_batch, None
         if payload is None:
             return
+        if self.batch_bar.maximum() != payload["steps"]:
+            self.batch_bar.setMaximum(payload["steps"])
         self.batch_bar.setValue(payload["step"] + 1)
         self.epoch_bar.setValue(max(self.epoch_bar.value(), payload["epoch"]))
         from app.headless import format_seconds

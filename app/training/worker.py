@@ -8,11 +8,14 @@ which is thread-safe and applies model changes itself between batches.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
 from engine.training.session import RunResult, TrainingSession
+
+COALESCE_S = 0.03
 
 
 class TrainingThread(QThread):
@@ -20,9 +23,13 @@ class TrainingThread(QThread):
 
     Signals (all payloads are plain dicts of floats, ints and strings):
         runStarted, batchEnded, epochEnded, runPaused, runResumed, markerAdded, finishedRun (dict);
-        batchStepped (float: the loss of a single stepped batch); logged (level, message).
+        batchStepped (float: the loss of a single stepped batch); logged (level, message);
+        batchesEnded (list of batch dicts): the same batches as ``batchEnded``, delivered at most every
+        ``COALESCE_S`` seconds, so the GUI thread wakes a few dozen times a second however fast batches
+        come (each wake-up takes the GIL and CPU from training). Every other event first flushes them.
     """
 
+    batchesEnded = Signal(list)  # noqa: N815 - Qt signal naming
     runStarted = Signal(dict)  # noqa: N815 - Qt signal naming
     batchEnded = Signal(dict)  # noqa: N815 - Qt signal naming
     epochEnded = Signal(dict)  # noqa: N815 - Qt signal naming
@@ -38,13 +45,26 @@ class TrainingThread(QThread):
         self.session = session
         self.step_only = step_only
         self.result: RunResult | None = None
+        self._pending: list[dict[str, Any]] = []
+        self._last_flush = 0.0
         session.subscribe(self._relay)
+
+    def _flush(self) -> None:
+        if self._pending:
+            batches, self._pending = self._pending, []
+            self.batchesEnded.emit(batches)
+        self._last_flush = time.perf_counter()
 
     def _relay(self, kind: str, payload: dict[str, Any]) -> None:
         # Called in this thread by the session: only emit, never touch widgets.
         if kind == "batch":
             self.batchEnded.emit(payload)
-        elif kind == "epoch":
+            self._pending.append(payload)
+            if time.perf_counter() - self._last_flush >= COALESCE_S:
+                self._flush()
+            return
+        self._flush()
+        if kind == "epoch":
             self.epochEnded.emit(payload)
         elif kind == "started":
             self.runStarted.emit(payload)
