@@ -32,11 +32,14 @@ from benchmarks._pinning import pin_threads  # noqa: E402
 
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 SPECS = {
-    "mlp": {"input": (784,), "classes": 10, "batch": 128, "steps": 40},
-    "cnn": {"input": (28, 28, 1), "classes": 10, "batch": 64, "steps": 16},
-    "lstm": {"input": (50, 32), "classes": 10, "batch": 64, "steps": 8},
+    "mlp": {"input": (784,), "classes": 10, "batch": 128, "steps": 120},
+    "cnn": {"input": (28, 28, 1), "classes": 10, "batch": 64, "steps": 48},
+    "lstm": {"input": (50, 32), "classes": 10, "batch": 64, "steps": 24},
 }
 PREDICT_BATCH = 512
+# Pause before each timed run so the other library's idle worker threads (OpenMP's spin for up
+# to 200 ms after a parallel region) have gone to sleep instead of competing for the CPU.
+SETTLE_SECONDS = float(os.environ.get("BENCH_SETTLE", "0.5"))
 
 
 def make_data(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +151,7 @@ class TorchRunner:
 
 # -- measurement -------------------------------------------------------------------
 def timed(fn) -> float:
+    time.sleep(SETTLE_SECONDS)
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
