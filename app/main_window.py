@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +30,7 @@ from app.files import OPEN_SUFFIXES, load_weights_into, open_document, save_docu
 from app.inspector_controller import InspectorController
 from app.layout import ROW_HEIGHT, layered_layout
 from app.settings import add_recent_file, recent_files, strata_home, studio_settings
-from app.templates import available_templates, demo_document
+from app.templates import application_templates, available_templates, demo_document
 from app.theme import apply_theme
 from widgets import MIME_TYPE, NodeCanvas, PaletteWidget, ProblemsList, PropertyForm, QuickAddPopup, SummaryTable
 
@@ -201,6 +202,11 @@ class MainWindow(QMainWindow):
         for template in available_templates():
             action = self._action(templates, template.title, lambda _c=False, t=template: self.open_template(t))
             action.setStatusTip(template.description)
+        applications = templates.addMenu("&Applications")
+        for template in application_templates():
+            action = self._action(applications, template.title, lambda _c=False, t=template: self.open_template(t))
+            action.setStatusTip(template.description)
+        applications.setEnabled(not applications.isEmpty())
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Strata &Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
@@ -433,6 +439,18 @@ class MainWindow(QMainWindow):
         self.path = path
         self._update_title()
         self.canvas.fit_all()
+        self._readable_start()
+
+    def _readable_start(self, least: float = 0.3, scale: float = 0.6) -> None:
+        """A deep network (hundreds of layers) fits only as a hairline: start readable, at its inputs."""
+        if not self.doc.nodes or self.canvas.transform().m11() >= least:
+            return
+        first = min(self.doc.nodes.values(), key=lambda n: (n.y, n.x)).id
+        top = self.canvas.nodes[first].sceneBoundingRect()
+        self.canvas.resetTransform()
+        self.canvas.scale(scale, scale)
+        visible = self.canvas.viewport().height() / scale
+        self.canvas.centerOn(top.center().x(), top.top() - 40 + visible / 2)
 
     def confirm_discard(self) -> bool:
         """True when unsaved changes may be dropped (asks the user)."""
@@ -456,7 +474,33 @@ class MainWindow(QMainWindow):
 
     def open_template(self, template) -> None:  # noqa: ANN001
         if self.confirm_discard():
-            self.set_document(template.document())
+            self.set_document(self._build_busy(template.title, template.document))
+
+    def _build_busy(self, title: str, build):  # noqa: ANN001, ANN202
+        """``build()`` in a worker thread behind a wait cursor (an application allocates its weights, ~0.5 GB for
+        VGG16): the window keeps painting but takes no input until the result is back."""
+        result: dict = {}
+
+        def work() -> None:
+            try:
+                result["value"] = build()
+            except BaseException as exc:  # re-raised on the GUI thread
+                result["error"] = exc
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.statusBar().showMessage(f"Building {title}…")
+        thread = threading.Thread(target=work, name=f"build {title}", daemon=True)
+        try:
+            thread.start()
+            while thread.is_alive():
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 30)
+                thread.join(0.02)
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()
+        if "error" in result:
+            raise result["error"]
+        return result["value"]
 
     def open_dialog(self) -> None:
         if not self.confirm_discard():

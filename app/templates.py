@@ -1,11 +1,14 @@
-"""Starting points: small, valid models a person can open from the Templates menu.
+"""Starting points: valid models a person can open from the Templates menu.
 
 Each template is built with the engine's own API and turned into a document,
-so a template is listed only when the engine has every layer it needs.
+so a template is listed only when the engine has every layer it needs. The
+application templates are Keras's ImageNet architectures (engine.applications)
+with random weights: big graphs, so the window builds them behind a wait cursor.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -113,6 +116,53 @@ TEMPLATES = [
         "Two-input shared LSTM", "The Keras FAQ's shared-layer model", ("LSTM", "Dense", "Concatenate"), _shared_lstm
     ),
 ]
+
+
+def _application(name: str) -> Callable[[], object]:
+    def build() -> object:
+        import engine.applications
+
+        return getattr(engine.applications, name)(weights=None, include_top=True)
+
+    return build
+
+
+# (constructor, default input side, published parameter count in millions)
+_APPLICATIONS = (
+    ("VGG16", 224, 138.4),
+    ("VGG19", 224, 143.7),
+    ("ResNet50", 224, 25.6),
+    ("ResNet101", 224, 44.7),
+    ("ResNet152", 224, 60.4),
+    ("ResNet50V2", 224, 25.6),
+    ("ResNet101V2", 224, 44.7),
+    ("ResNet152V2", 224, 60.4),
+    ("InceptionV3", 299, 23.9),
+    ("InceptionResNetV2", 299, 55.9),
+    ("Xception", 299, 22.9),
+    ("MobileNet", 224, 4.3),
+    ("MobileNetV2", 224, 3.5),
+    ("DenseNet121", 224, 8.1),
+    ("DenseNet169", 224, 14.3),
+    ("DenseNet201", 224, 20.2),
+    ("NASNetMobile", 224, 5.3),
+    ("NASNetLarge", 331, 88.9),
+)
+
+APPLICATION_TEMPLATES = [
+    Template(
+        name,
+        f"Keras's {name}: {side}x{side}x3 images, 1000 ImageNet classes, {millions}M parameters (random weights)",
+        (),
+        _application(name),
+    )
+    for name, side, millions in _APPLICATIONS
+]
+
+
+def application_templates() -> list[Template]:
+    """The engine.applications architectures (empty when the engine has no applications package)."""
+    return APPLICATION_TEMPLATES if importlib.util.find_spec("engine.applications") is not None else []
 
 
 def available_templates() -> list[Template]:
