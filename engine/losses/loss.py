@@ -60,7 +60,7 @@ class Loss:
         return reduce_weighted_values(losses, sample_weight, mask, self.reduction)
 
     def call(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")  # abstract
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction}

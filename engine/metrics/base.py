@@ -32,13 +32,13 @@ class Metric:
         self.dtype = standardize_dtype(dtype) or floatx()
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement update_state.")
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state.")  # abstract
 
     def result(self) -> float:
-        raise NotImplementedError(f"{type(self).__name__} must implement result.")
+        raise NotImplementedError(f"{type(self).__name__} must implement result.")  # abstract
 
     def reset_state(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement reset_state.")
+        raise NotImplementedError(f"{type(self).__name__} must implement reset_state.")  # abstract
 
     def __call__(self, *args: Any, **kwargs: Any) -> float:
         """Update with one batch and return the running result (as calling a Keras metric does)."""

@@ -259,7 +259,7 @@ class Optimizer:
 
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         """Update ``value`` (a variable's array) in place from ``gradient``; subclasses implement it."""
-        raise NotImplementedError(f"Optimizer {type(self).__name__} must implement update_step().")
+        raise NotImplementedError(f"Optimizer {type(self).__name__} must implement update_step().")  # abstract
 
     def _before_update_steps(self, step: int) -> None:
         """Hook for optimizer-wide state advanced once per update (Nadam)."""

@@ -20,10 +20,12 @@ class LearningRateSchedule:
     """Base class: subclasses implement ``__call__(step)`` and ``get_config()``."""
 
     def __call__(self, step: int) -> float:
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `__call__(step)`.")
+        raise NotImplementedError(  # abstract
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(step)`."
+        )
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError(
+        raise NotImplementedError(  # abstract
             f"Learning rate schedule '{type(self).__name__}' must override `get_config()` to be serializable."
         )
 
