@@ -229,126 +229,150 @@ def lstm(
 
     Internally the gate columns are permuted from Keras's (i, f, c, o) to
     (o, i, f, c) so that the three recurrent-activation gates are adjacent and
-    the three gradients multiplied by dc are one broadcast multiply.
+    the three gradients multiplied by dc are one broadcast multiply. The
+    recurrence runs feature-major: each step's gates are one contiguous
+    ``(4u, batch)`` block (``R^T @ h^T``), so every gate slice the per-step
+    ufuncs touch is contiguous, which on small batches costs far less than the
+    strided column slices of a ``(batch, 4u)`` layout.
     """
     x, h0, c0 = _wrap(x), _wrap(h0), _wrap(c0)
     kernel, recurrent_kernel = _wrap(kernel), _wrap(recurrent_kernel)
     bias = None if bias is None else _wrap(bias)
     s = _Sequence(x, _mask_data(mask), go_backwards, recurrent_dropout_mask, return_sequences, zero_output_for_mask)
     B, T, u = s.B, s.T, recurrent_kernel.shape[0]
+    dt = s.dtype
     perm = xp.concatenate([xp.arange(3 * u, 4 * u), xp.arange(0, 3 * u)])
     W, R = kernel.data[:, perm], recurrent_kernel.data[:, perm]
-    # Common case: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, so with the three sigmoid gates' columns halved
+    # Common case: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, so with the three sigmoid gates' rows halved
     # one tanh over all four gates activates them, and two passes finish the sigmoids.
     halved = activation == "tanh" and recurrent_activation == "sigmoid"
     u2, u3 = 2 * u, 3 * u
-    Wf, Rf = W, R
+    WfT, RfT = W.T.copy(), R.T.copy()  # (4u, D), (4u, u); copies: W, R may be F-ordered (fancy indexing)
     if halved:
-        Wf, Rf = W.copy(), R.copy()
-        Wf[:, :u3] *= 0.5
-        Rf[:, :u3] *= 0.5
+        WfT[:u3] *= 0.5
+        RfT[:u3] *= 0.5
     parents = (x, h0, c0, kernel, recurrent_kernel) + (() if bias is None else (bias,))
     # Inference keeps no history: reused buffers (no page faults) and two-slot rolling states.
     train = _needs_grad(parents)
     full = train or return_sequences
-    A = s.X @ Wf if train else xp.matmul(s.X, Wf, out=_workspace("lstm_A", (T * B, 4 * u), s.dtype))
+    XT = s.X.reshape(T, B, s.D).transpose(0, 2, 1)  # (T, D, B) views of x_t^T
+    A = xp.matmul(WfT, XT) if train else xp.matmul(WfT, XT, out=_workspace("lstm_A", (T, 4 * u, B), dt))
     if bias is not None:
         bf = bias.data[perm]
         if halved:
             bf[:u3] *= 0.5
-        A += bf
-    A = A.reshape(T, B, 4 * u)
-    H = xp.empty((T + 1, B, u), dtype=s.dtype) if full else _workspace("lstm_H", (2, B, u), s.dtype)
-    C = xp.empty((T + 1, B, u), dtype=s.dtype) if train else _workspace("lstm_C", (2, B, u), s.dtype)
-    TC = xp.empty((T, B, u), dtype=s.dtype) if train else _workspace("lstm_TC", (1, B, u), s.dtype)
-    H[0], C[0] = h0.data, c0.data
-    tmp = xp.empty((B, 4 * u), dtype=s.dtype)
-    ig = xp.empty((B, u), dtype=s.dtype)
+        A += bf[:, None]
+    MT = None if s.M is None else s.M.transpose(0, 2, 1)  # (T, 1, B)
+    keepT = None if s.keep is None else s.keep.transpose(0, 2, 1)
+    rdT = None if s.rdrop is None else xp.ascontiguousarray(s.rdrop.T)
+    H = xp.empty((T + 1, u, B), dtype=dt) if full else _workspace("lstm_H", (2, u, B), dt)
+    C = xp.empty((T + 1, u, B), dtype=dt) if train else _workspace("lstm_C", (2, u, B), dt)
+    TC = xp.empty((T, u, B), dtype=dt) if train else _workspace("lstm_TC", (1, u, B), dt)
+    H[0], C[0] = h0.data.T, c0.data.T
+    tmp = xp.empty((4 * u, B), dtype=dt)
+    ig = xp.empty((u, B), dtype=dt)
+    matmul, multiply, tanh, copyto = xp.matmul, xp.multiply, xp.tanh, xp.copyto
     for t in range(T):
         a = A[t]
         h_prev, h = (H[t], H[t + 1]) if full else (H[t & 1], H[(t + 1) & 1])
         c_prev, c = (C[t], C[t + 1]) if train else (C[t & 1], C[(t + 1) & 1])
         tc = TC[t] if train else TC[0]
-        xp.matmul(h_prev if s.rdrop is None else h_prev * s.rdrop, Rf, out=tmp)
+        matmul(RfT, h_prev if rdT is None else h_prev * rdT, out=tmp)
         a += tmp
         if halved:
-            xp.tanh(a, out=a)
-            sig = a[:, :u3]
+            tanh(a, out=a)
+            sig = a[:u3]
             sig *= 0.5
             sig += 0.5
         else:
-            _act_(recurrent_activation, a[:, :u3])
-            _act_(activation, a[:, u3:])
-        xp.multiply(a[:, u2:u3], c_prev, out=c)
-        xp.multiply(a[:, u:u2], a[:, u3:], out=ig)
+            _act_(recurrent_activation, a[:u3])
+            _act_(activation, a[u3:])
+        multiply(a[u2:u3], c_prev, out=c)
+        multiply(a[u:u2], a[u3:], out=ig)
         c += ig
         if activation == "tanh":
-            xp.tanh(c, out=tc)
+            tanh(c, out=tc)
         else:
             tc[...] = c
             _act_(activation, tc)
-        xp.multiply(a[:, :u], tc, out=h)
-        if s.keep is not None:
-            xp.copyto(h, h_prev, where=s.keep[t])
-            xp.copyto(c, c_prev, where=s.keep[t])
+        multiply(a[:u], tc, out=h)
+        if keepT is not None:
+            copyto(h, h_prev, where=keepT[t])
+            copyto(c, c_prev, where=keepT[t])
     h_last, c_last = (H[T] if full else H[T & 1]), (C[T] if train else C[T & 1])
+    out = xp.empty((B, (T if return_sequences else 1) + 2, u), dtype=dt)
+    if return_sequences:
+        out[:, :T] = H[1:].transpose(2, 0, 1)
+        if s.zero_out:
+            out[:, :T] *= s.M.transpose(1, 0, 2)
+    else:
+        out[:, 0] = h_last.T
+        if s.zero_out:
+            out[:, 0] *= s.M[T - 1]
+    out[:, -2], out[:, -1] = h_last.T, c_last.T
 
     def backward(g):
-        G, dh, (g_c,) = s.split_grad(g)
-        dc = xp.array(g_c, dtype=s.dtype)
+        G, dh0, (g_c,) = s.split_grad(g)
+        dh = xp.ascontiguousarray(dh0.T)
+        dc = xp.ascontiguousarray(g_c.T, dtype=dt)
+        GT = None if G is None else xp.ascontiguousarray(G.transpose(0, 2, 1))  # (T, u, B)
         # Per-step derivative factors for all steps at once, in reused scratch buffers (no page faults).
-        d_rec = _dact_into(recurrent_activation, A[..., :u3], _workspace("lstm_drec", (T, B, u3), s.dtype))
-        P1 = _dact_into(activation, TC, _workspace("lstm_P1", (T, B, u), s.dtype))
-        P1 *= A[..., :u]  # dc += dh * o * act'(c)
-        Qo = xp.multiply(TC, d_rec[..., :u], out=_workspace("lstm_Qo", (T, B, u), s.dtype))  # d(o) = dh*act(c)*o'
-        Q = _workspace("lstm_Q", (T, B, 3, u), s.dtype)
-        xp.multiply(A[..., u3:], d_rec[..., u:u2], out=Q[:, :, 0])  # i: dc * g * i'
-        xp.multiply(C[:-1], d_rec[..., u2:u3], out=Q[:, :, 1])  # f: dc * c_{t-1} * f'
-        _dact_into(activation, A[..., u3:], Q[:, :, 2])
-        Q[:, :, 2] *= A[..., u:u2]  # g: dc * i * g'
-        F = A[..., u2:u3]
-        if s.M is not None:
-            P1 *= s.M
-            Qo *= s.M
-            Q *= s.M[..., None]
-            F = F * s.M + s.keep
-        dZ = _workspace("lstm_dZ", (T, B, 4 * u), s.dtype)
-        dZ4 = dZ.reshape(T, B, 4, u)
-        RT = xp.ascontiguousarray(R.T)
-        tmp_u = xp.empty((B, u), dtype=s.dtype)
-        carry = xp.empty((B, u), dtype=s.dtype)
+        d_rec = _dact_into(recurrent_activation, A[:, :u3], _workspace("lstm_drec", (T, u3, B), dt))
+        P1 = _dact_into(activation, TC, _workspace("lstm_P1", (T, u, B), dt))
+        P1 *= A[:, :u]  # dc += dh * o * act'(c)
+        Qo = multiply(TC, d_rec[:, :u], out=_workspace("lstm_Qo", (T, u, B), dt))  # d(o) = dh*act(c)*o'
+        Q = _workspace("lstm_Q", (T, 3, u, B), dt)
+        multiply(A[:, u3:], d_rec[:, u:u2], out=Q[:, 0])  # i: dc * g * i'
+        multiply(C[:-1], d_rec[:, u2:u3], out=Q[:, 1])  # f: dc * c_{t-1} * f'
+        _dact_into(activation, A[:, u3:], Q[:, 2])
+        Q[:, 2] *= A[:, u:u2]  # g: dc * i * g'
+        F = A[:, u2:u3]
+        if MT is not None:
+            P1 *= MT
+            Qo *= MT
+            Q *= MT[:, None]
+            F = F * MT + keepT
+        dZ = _workspace("lstm_dZ", (T, 4 * u, B), dt)
+        dZ4 = dZ.reshape(T, 4, u, B)
+        tmp_u = xp.empty((u, B), dtype=dt)
+        carry = xp.empty((u, B), dtype=dt)
         for t in range(T - 1, -1, -1):
-            if G is not None:
-                dh += G[t]
-            xp.multiply(dh, P1[t], out=tmp_u)
+            if GT is not None:
+                dh += GT[t]
+            multiply(dh, P1[t], out=tmp_u)
             dc += tmp_u
-            xp.multiply(dh, Qo[t], out=dZ4[t, :, 0])
-            xp.multiply(dc[:, None, :], Q[t], out=dZ4[t, :, 1:])
+            multiply(dh, Qo[t], out=dZ4[t, 0])
+            multiply(dc, Q[t], out=dZ4[t, 1:])
             dc *= F[t]
-            if s.keep is not None:
-                xp.multiply(dh, s.keep[t], out=carry)
-            xp.matmul(dZ[t], RT, out=dh)
-            if s.rdrop is not None:
-                dh *= s.rdrop
-            if s.keep is not None:
+            if keepT is not None:
+                multiply(dh, keepT[t], out=carry)
+            matmul(R, dZ[t], out=dh)
+            if rdT is not None:
+                dh *= rdT
+            if keepT is not None:
                 dh += carry
-        dZ2 = dZ.reshape(T * B, 4 * u)
-        grads = [
-            s.input_grad(dZ2, W) if x.requires_grad else None,
-            dh if h0.requires_grad else None,
-            dc if c0.requires_grad else None,
-            _unpermute(s.X.T @ dZ2, perm) if kernel.requires_grad else None,
-            _unpermute(s.h_in(H).reshape(T * B, u).T @ dZ2, perm) if recurrent_kernel.requires_grad else None,
-        ]
+        # Feature-major over all steps, (4u, T*B): the weight gradients are one GEMM each.
+        Z = xp.ascontiguousarray(dZ.transpose(1, 0, 2)).reshape(4 * u, T * B)
+        grads = [None, dh.T if h0.requires_grad else None, dc.T if c0.requires_grad else None, None, None]
+        if x.requires_grad:
+            gx = (W @ Z).reshape(s.D, T, B).transpose(2, 1, 0)
+            grads[0] = xp.ascontiguousarray(gx[:, ::-1] if go_backwards else gx)
+        if kernel.requires_grad:
+            grads[3] = _unpermute((Z @ s.X).T, perm)
+        if recurrent_kernel.requires_grad:
+            h_in = xp.ascontiguousarray(H[:-1].transpose(1, 0, 2))  # (u, T, B)
+            if rdT is not None:
+                h_in *= rdT[:, None]
+            grads[4] = _unpermute((Z @ h_in.reshape(u, T * B).T).T, perm)
         if bias is not None:
-            grads.append(_unpermute(dZ2.sum(axis=0), perm) if bias.requires_grad else None)
+            grads.append(_unpermute(Z.sum(axis=1), perm) if bias.requires_grad else None)
         return grads
 
-    return record(s.pack(H, [h_last, c_last]), parents, backward)
+    return record(out, parents, backward)
 
 
 def _unpermute(grad: Any, perm: Any) -> Any:
-    out = xp.empty_like(grad)
+    out = xp.empty(grad.shape, dtype=grad.dtype)
     out[..., perm] = grad
     return out
 
