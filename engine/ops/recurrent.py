@@ -255,13 +255,17 @@ def lstm(
     # Inference keeps no history: reused buffers (no page faults) and two-slot rolling states.
     train = _needs_grad(parents)
     full = train or return_sequences
-    XT = s.X.reshape(T, B, s.D).transpose(0, 2, 1)  # (T, D, B) views of x_t^T
-    A = xp.matmul(WfT, XT) if train else xp.matmul(WfT, XT, out=_workspace("lstm_A", (T, 4 * u, B), dt))
+    X, D = s.X, s.D
     if bias is not None:
+        # The bias rides in the input GEMM as a ones column of x: no add pass forward, no reduction backward.
+        X = xp.empty((T * B, D + 1), dtype=dt)
+        X[:, :D], X[:, D] = s.X, 1
         bf = bias.data[perm]
         if halved:
             bf[:u3] *= 0.5
-        A += bf[:, None]
+        WfT = xp.concatenate([WfT, bf[:, None]], axis=1)
+    XT = X.reshape(T, B, -1).transpose(0, 2, 1)  # (T, D [+1], B) views of x_t^T
+    A = xp.matmul(WfT, XT) if train else xp.matmul(WfT, XT, out=_workspace("lstm_A", (T, 4 * u, B), dt))
     MT = None if s.M is None else s.M.transpose(0, 2, 1)  # (T, 1, B)
     keepT = None if s.keep is None else s.keep.transpose(0, 2, 1)
     rdT = None if s.rdrop is None else xp.ascontiguousarray(s.rdrop.T)
@@ -352,20 +356,23 @@ def lstm(
             if keepT is not None:
                 dh += carry
         # Feature-major over all steps, (4u, T*B): the weight gradients are one GEMM each.
-        Z = xp.ascontiguousarray(dZ.transpose(1, 0, 2)).reshape(4 * u, T * B)
+        Z3 = _workspace("lstm_Z", (4 * u, T, B), dt)
+        Z3[...] = dZ.transpose(1, 0, 2)
+        Z = Z3.reshape(4 * u, T * B)
         grads = [None, dh.T if h0.requires_grad else None, dc.T if c0.requires_grad else None, None, None]
         if x.requires_grad:
-            gx = (W @ Z).reshape(s.D, T, B).transpose(2, 1, 0)
+            gx = (W @ Z).reshape(D, T, B).transpose(2, 1, 0)
             grads[0] = xp.ascontiguousarray(gx[:, ::-1] if go_backwards else gx)
+        gWb = Z @ X if kernel.requires_grad or (bias is not None and bias.requires_grad) else None
         if kernel.requires_grad:
-            grads[3] = _unpermute((Z @ s.X).T, perm)
+            grads[3] = _unpermute(gWb[:, :D].T, perm)
         if recurrent_kernel.requires_grad:
             h_in = xp.ascontiguousarray(H[:-1].transpose(1, 0, 2))  # (u, T, B)
             if rdT is not None:
                 h_in *= rdT[:, None]
             grads[4] = _unpermute((Z @ h_in.reshape(u, T * B).T).T, perm)
         if bias is not None:
-            grads.append(_unpermute(Z.sum(axis=1), perm) if bias.requires_grad else None)
+            grads.append(_unpermute(gWb[:, D], perm) if bias.requires_grad else None)
         return grads
 
     return record(out, parents, backward)
