@@ -229,17 +229,20 @@ def lstm(
 
     Internally the gate columns are permuted from Keras's (i, f, c, o) to
     (o, i, f, c) so that the three recurrent-activation gates are adjacent and
-    the three gradients multiplied by dc are one broadcast multiply. The
-    recurrence runs feature-major: each step's gates are one contiguous
-    ``(4u, batch)`` block (``R^T @ h^T``), so every gate slice the per-step
-    ufuncs touch is contiguous, which on small batches costs far less than the
-    strided column slices of a ``(batch, 4u)`` layout.
+    the three gradients multiplied by dc are one broadcast multiply.
+
+    The recurrence runs feature-major: step t's operand is the column block
+    ``[h_{t-1}; x_t; 1]`` of shape ``(u + D [+ 1], batch)`` and one GEMM with
+    ``[R; W; b]^T`` writes its four gates straight into a contiguous ``(4u,
+    batch)`` block (no separate input projection or add pass), so every gate
+    slice the per-step ufuncs touch is contiguous. Backward, the recurrent,
+    kernel and bias gradients are then one GEMM over all steps.
     """
     x, h0, c0 = _wrap(x), _wrap(h0), _wrap(c0)
     kernel, recurrent_kernel = _wrap(kernel), _wrap(recurrent_kernel)
     bias = None if bias is None else _wrap(bias)
     s = _Sequence(x, _mask_data(mask), go_backwards, recurrent_dropout_mask, return_sequences, zero_output_for_mask)
-    B, T, u = s.B, s.T, recurrent_kernel.shape[0]
+    B, T, D, u = s.B, s.T, s.D, recurrent_kernel.shape[0]
     dt = s.dtype
     perm = xp.concatenate([xp.arange(3 * u, 4 * u), xp.arange(0, 3 * u)])
     W, R = kernel.data[:, perm], recurrent_kernel.data[:, perm]
@@ -247,42 +250,43 @@ def lstm(
     # one tanh over all four gates activates them, and two passes finish the sigmoids.
     halved = activation == "tanh" and recurrent_activation == "sigmoid"
     u2, u3 = 2 * u, 3 * u
-    WfT, RfT = W.T.copy(), R.T.copy()  # (4u, D), (4u, u); copies: W, R may be F-ordered (fancy indexing)
-    if halved:
-        WfT[:u3] *= 0.5
-        RfT[:u3] *= 0.5
-    parents = (x, h0, c0, kernel, recurrent_kernel) + (() if bias is None else (bias,))
-    # Inference keeps no history: reused buffers (no page faults) and two-slot rolling states.
-    train = _needs_grad(parents)
-    full = train or return_sequences
-    X, D = s.X, s.D
+    K = u + D + (0 if bias is None else 1)
+    Wcat = xp.empty((4 * u, K), dtype=dt)  # [R; W; b]^T in the permuted gate order
+    Wcat[:, :u], Wcat[:, u : u + D] = R.T, W.T
     if bias is not None:
-        # The bias rides in the input GEMM as a ones column of x: no add pass forward, no reduction backward.
-        X = xp.empty((T * B, D + 1), dtype=dt)
-        X[:, :D], X[:, D] = s.X, 1
-        bf = bias.data[perm]
-        if halved:
-            bf[:u3] *= 0.5
-        WfT = xp.concatenate([WfT, bf[:, None]], axis=1)
-    XT = X.reshape(T, B, -1).transpose(0, 2, 1)  # (T, D [+1], B) views of x_t^T
-    A = xp.matmul(WfT, XT) if train else xp.matmul(WfT, XT, out=_workspace("lstm_A", (T, 4 * u, B), dt))
+        Wcat[:, u + D] = bias.data[perm]
+    if halved:
+        Wcat[:u3] *= 0.5
+    parents = (x, h0, c0, kernel, recurrent_kernel) + (() if bias is None else (bias,))
+    # Inference keeps no gate or cell history: reused buffers (no page faults) and rolling slots.
+    train = _needs_grad(parents)
+    HX = xp.empty((T + 1, K, B), dtype=dt) if train else _workspace("lstm_HX", (T + 1, K, B), dt)
+    HX[:T, u : u + D] = s.X.reshape(T, B, D).transpose(0, 2, 1)
+    if bias is not None:
+        HX[:, u + D] = 1
+    HX[0, :u] = h0.data.T
+    H = HX[:, :u]  # (T + 1, u, B): h_t is HX[t + 1, :u]
+    A = xp.empty((T, 4 * u, B), dtype=dt) if train else _workspace("lstm_A", (1, 4 * u, B), dt)
+    C = xp.empty((T + 1, u, B), dtype=dt) if train else _workspace("lstm_C", (2, u, B), dt)
+    TC = xp.empty((T, u, B), dtype=dt) if train else _workspace("lstm_TC", (1, u, B), dt)
+    C[0] = c0.data.T
     MT = None if s.M is None else s.M.transpose(0, 2, 1)  # (T, 1, B)
     keepT = None if s.keep is None else s.keep.transpose(0, 2, 1)
     rdT = None if s.rdrop is None else xp.ascontiguousarray(s.rdrop.T)
-    H = xp.empty((T + 1, u, B), dtype=dt) if full else _workspace("lstm_H", (2, u, B), dt)
-    C = xp.empty((T + 1, u, B), dtype=dt) if train else _workspace("lstm_C", (2, u, B), dt)
-    TC = xp.empty((T, u, B), dtype=dt) if train else _workspace("lstm_TC", (1, u, B), dt)
-    H[0], C[0] = h0.data.T, c0.data.T
-    tmp = xp.empty((4 * u, B), dtype=dt)
+    operand = None if rdT is None else xp.empty((K, B), dtype=dt)
     ig = xp.empty((u, B), dtype=dt)
     matmul, multiply, tanh, copyto = xp.matmul, xp.multiply, xp.tanh, xp.copyto
     for t in range(T):
-        a = A[t]
-        h_prev, h = (H[t], H[t + 1]) if full else (H[t & 1], H[(t + 1) & 1])
+        a = A[t] if train else A[0]
+        h_prev, h = H[t], H[t + 1]
         c_prev, c = (C[t], C[t + 1]) if train else (C[t & 1], C[(t + 1) & 1])
         tc = TC[t] if train else TC[0]
-        matmul(RfT, h_prev if rdT is None else h_prev * rdT, out=tmp)
-        a += tmp
+        if rdT is None:
+            matmul(Wcat, HX[t], out=a)
+        else:
+            operand[...] = HX[t]
+            operand[:u] *= rdT
+            matmul(Wcat, operand, out=a)
         if halved:
             tanh(a, out=a)
             sig = a[:u3]
@@ -303,7 +307,7 @@ def lstm(
         if keepT is not None:
             copyto(h, h_prev, where=keepT[t])
             copyto(c, c_prev, where=keepT[t])
-    h_last, c_last = (H[T] if full else H[T & 1]), (C[T] if train else C[T & 1])
+    h_last, c_last = H[T], (C[T] if train else C[T & 1])
     out = xp.empty((B, (T if return_sequences else 1) + 2, u), dtype=dt)
     if return_sequences:
         out[:, :T] = H[1:].transpose(2, 0, 1)
@@ -355,7 +359,7 @@ def lstm(
                 dh *= rdT
             if keepT is not None:
                 dh += carry
-        # Feature-major over all steps, (4u, T*B): the weight gradients are one GEMM each.
+        # Feature-major over all steps, (4u, T*B) and (K, T*B): the weight gradients are one GEMM.
         Z3 = _workspace("lstm_Z", (4 * u, T, B), dt)
         Z3[...] = dZ.transpose(1, 0, 2)
         Z = Z3.reshape(4 * u, T * B)
@@ -363,16 +367,19 @@ def lstm(
         if x.requires_grad:
             gx = (W @ Z).reshape(D, T, B).transpose(2, 1, 0)
             grads[0] = xp.ascontiguousarray(gx[:, ::-1] if go_backwards else gx)
-        gWb = Z @ X if kernel.requires_grad or (bias is not None and bias.requires_grad) else None
-        if kernel.requires_grad:
-            grads[3] = _unpermute(gWb[:, :D].T, perm)
-        if recurrent_kernel.requires_grad:
-            h_in = xp.ascontiguousarray(H[:-1].transpose(1, 0, 2))  # (u, T, B)
+        want_b = bias is not None and bias.requires_grad
+        if kernel.requires_grad or recurrent_kernel.requires_grad or want_b:
+            ops = _workspace("lstm_HXt", (K, T, B), dt)
+            ops[...] = HX[:T].transpose(1, 0, 2)
             if rdT is not None:
-                h_in *= rdT[:, None]
-            grads[4] = _unpermute((Z @ h_in.reshape(u, T * B).T).T, perm)
+                ops[:u] *= rdT[:, None]
+            gcat = Z @ ops.reshape(K, T * B).T  # (4u, K): [R; W; b] gradients, transposed
+            if recurrent_kernel.requires_grad:
+                grads[4] = _unpermute(gcat[:, :u].T, perm)
+            if kernel.requires_grad:
+                grads[3] = _unpermute(gcat[:, u : u + D].T, perm)
         if bias is not None:
-            grads.append(_unpermute(gWb[:, D], perm) if bias.requires_grad else None)
+            grads.append(_unpermute(gcat[:, u + D], perm) if want_b else None)
         return grads
 
     return record(out, parents, backward)
