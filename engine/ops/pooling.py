@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.autograd.tape import record
+from engine.autograd.tape import is_grad_enabled, record
 from engine.autograd.tensor import Tensor
 from engine.backend import xp
 from engine.ops._core import _wrap, reshape, transpose
@@ -84,6 +84,8 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
     data = x.data
     n, h, w, c = data.shape
     (ph, pw), (oh, ow) = pool, out_hw
+    if ph == pw == 2:
+        return _max_pool_2x2(x, out_hw)
     rows = data[:, : oh * ph, : ow * pw, :].reshape(n, oh, ph, ow * pw * c)
     wide = rows[:, :, 0]
     if ph > 1:
@@ -98,6 +100,44 @@ def _max_pool_blocks(x: Tensor, pool, out_hw) -> Tensor:
             return (grad_rows.reshape(data.shape),)
         gx = xp.zeros(data.shape, dtype=g.dtype)
         gx[:, : oh * ph, : ow * pw, :] = grad_rows.reshape(n, oh * ph, ow * pw, c)
+        return (gx,)
+
+    return record(out, (x,), backward)
+
+
+def _max_pool_2x2(x: Tensor, out_hw) -> Tensor:
+    """2x2 blocks: the forward keeps which element of each window won (three quarter-size masks).
+
+    The first maximum in row-major order is the first maximal column of the first row that holds
+    the maximum, so three strict comparisons pick it (ties go to the earlier element, TF's rule).
+    The backward then writes each window's gradient with six quarter-size ufuncs instead of
+    rebuilding the mask from the input.
+    """
+    data = x.data
+    n, h, w, c = data.shape
+    oh, ow = out_hw
+    blocks = data[:, : oh * 2, : ow * 2, :].reshape(n, oh, 2, ow, 2, c)
+    a00, a01, a10, a11 = blocks[:, :, 0, :, 0], blocks[:, :, 0, :, 1], blocks[:, :, 1, :, 0], blocks[:, :, 1, :, 1]
+    top = xp.maximum(a00, a01)
+    bottom = xp.maximum(a10, a11)
+    need = is_grad_enabled() and x.requires_grad
+    if need:
+        right_top, right_bottom = xp.greater(a01, a00), xp.greater(a11, a10)
+        lower = xp.greater(bottom, top)
+    out = xp.maximum(top, bottom, out=top)
+    if not need:
+        return record(out, (x,), None)
+
+    def backward(g):
+        full = oh * 2 == h and ow * 2 == w
+        gx = xp.empty(data.shape, dtype=g.dtype) if full else xp.zeros(data.shape, dtype=g.dtype)
+        gb = gx.reshape(n, oh, 2, ow, 2, c) if full else gx[:, : oh * 2, : ow * 2, :].reshape(n, oh, 2, ow, 2, c)
+        g_low = xp.multiply(g, lower)
+        g_up = xp.subtract(g, g_low)  # exact: one of the two is g, the other 0
+        xp.multiply(g_up, right_top, out=gb[:, :, 0, :, 1])
+        xp.subtract(g_up, gb[:, :, 0, :, 1], out=gb[:, :, 0, :, 0])
+        xp.multiply(g_low, right_bottom, out=gb[:, :, 1, :, 1])
+        xp.subtract(g_low, gb[:, :, 1, :, 1], out=gb[:, :, 1, :, 0])
         return (gx,)
 
     return record(out, (x,), backward)
