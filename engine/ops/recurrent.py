@@ -4,7 +4,9 @@ Each op runs a whole sequence: the input projections of every time step are
 one GEMM up front, each step does one recurrent GEMM into a preallocated
 buffer and a handful of in-place ufuncs, and the backward pass walks the steps
 in reverse, then computes the kernel, recurrent-kernel and input gradients
-with one GEMM each over all steps.
+with one GEMM each over all steps. LSTM, the hot one, goes further: it runs
+feature-major (``(features, batch)`` blocks) and folds the input projection
+into each step's GEMM (see ``lstm``).
 
 Layouts and gate orders are Keras's (LSTM i, f, c, o; GRU z, r, h). Masked
 steps keep the previous state (and output, unless ``zero_output_for_mask``).
