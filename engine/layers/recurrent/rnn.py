@@ -318,7 +318,7 @@ class FusedRNN(RNN):
         return output, final
 
     def _fused(self, sequences: Any, states: list[Any], mask: Any, rdrop: Any, act: str, rec_act: str) -> Tensor:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each fused RNN layer supplies its op
 
     def _op_options(self, mask: Any, rdrop: Any) -> dict[str, Any]:
         return {
