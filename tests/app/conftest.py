@@ -20,4 +20,11 @@ def window(qtbot, monkeypatch, tmp_path):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    return win
+    yield win
+    # Delete the window now: windows left for the garbage collector kept their timers running and
+    # made every later test's event processing slower.
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win.close()
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -9,6 +9,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 
+def _is_running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # deleted together with its window, whose close stops training first
+        return False
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_running(request):
     """Fail the test if any TrainingThread it started is still running at the end (napari does the same)."""
@@ -29,7 +36,7 @@ def no_thread_left_running(request):
         yield
     finally:
         TrainingThread.start = original
-    running = [t for t in started if t.isRunning()]
+    running = [t for t in started if _is_running(t)]
     for thread in running:
         thread.session.stop()
         thread.wait(10_000)
