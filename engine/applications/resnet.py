@@ -99,7 +99,11 @@ def _v1(depths: tuple[int, int, int, int]) -> Callable[[Any], Any]:
     return stack_fn
 
 
-def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
+def make_constructor(
+    name: str, stack_fn: Callable[[Any], Any], preact: bool, mode: str, doc: str
+) -> Callable[..., Any]:
+    """A Keras-signature constructor for one ResNet variant (shared by the v1 and v2 families)."""
+
     def constructor(
         include_top: bool = True,
         weights: Any = "imagenet",
@@ -109,11 +113,15 @@ def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..
         classes: int = 1000,
         classifier_activation: Any = "softmax",
     ) -> Any:
-        return build_resnet(_v1(depths), False, True, name, include_top, weights, input_tensor, input_shape,
-                            pooling, classes, classifier_activation, "caffe")  # fmt: skip
+        return build_resnet(stack_fn, preact, True, name, include_top, weights, input_tensor, input_shape,
+                            pooling, classes, classifier_activation, mode)  # fmt: skip
 
     constructor.__doc__ = doc
     return constructor
+
+
+def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
+    return make_constructor(name, _v1(depths), False, "caffe", doc)
 
 
 ResNet50 = _make("resnet50", (3, 4, 6, 3), "ResNet50 (25,636,712 parameters with the top).")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
-from engine.applications.resnet import BN_EPSILON, bn_axis, build_resnet
+from engine.applications.resnet import BN_EPSILON, bn_axis, make_constructor
 
 
 def block2(x: Any, filters: int, kernel_size: int = 3, stride: int = 1, conv_shortcut: bool = False,
@@ -50,20 +50,7 @@ def _v2(depths: tuple[int, int, int, int]) -> Callable[[Any], Any]:
 
 
 def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: str | None = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-    ) -> Any:
-        return build_resnet(_v2(depths), True, True, name, include_top, weights, input_tensor, input_shape,
-                            pooling, classes, classifier_activation, "tf")  # fmt: skip
-
-    constructor.__doc__ = doc
-    return constructor
+    return make_constructor(name, _v2(depths), True, "tf", doc)
 
 
 ResNet50V2 = _make("resnet50v2", (3, 4, 6, 3), "ResNet50V2 (25,613,800 parameters with the top).")
