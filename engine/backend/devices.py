@@ -122,6 +122,22 @@ def list_devices() -> list[DeviceInfo]:
     return devices
 
 
+def memory_in_use(device_id: Any) -> int | None:
+    """Bytes Strata's arrays hold on a GPU now (CuPy's memory pool); None for the CPU or where no such GPU exists.
+
+    ``device_id`` is a GPU index or a device name ("/gpu:1"). The dashboard shows it during training.
+    """
+    try:
+        target = parse(device_id)
+    except ConfigError:
+        return None
+    if target.kind != "gpu" or target.index >= gpu_count():
+        return None
+    cupy = _cupy()
+    with cupy.cuda.Device(target.index):
+        return int(cupy.get_default_memory_pool().used_bytes())
+
+
 # -- the current device ---------------------------------------------------------
 class _Scope(threading.local):
     stack: list[Device]

@@ -9,11 +9,13 @@ queued and carried out by the training thread at the next batch boundary, so the
 touched by two threads at once.
 
 Events (``kind``: payload keys):
-    ``started``: epochs, steps, samples, batch_size, settings.
+    ``started``: epochs, steps, samples, batch_size, settings, device (e.g. "GPU 0 (NVIDIA H100)"),
+        devices (the settings' device names; [] for the default device).
     ``batch``: epoch, step, steps, global_step, loss (that batch's loss), logs (the epoch's running
-        means), lr, samples_per_s, eta_s.
+        means), lr, samples_per_s, eta_s; every few seconds also device_memory (bytes in use per GPU).
     ``epoch``: epoch, logs (including ``val_*``, ``learning_rate`` and ``inference_loss`` when
-        asked), lr, grad_norms (per layer, RMS over the epoch's batches) and weight_norms, eta_s, elapsed_s.
+        asked), lr, grad_norms (per layer, RMS over the epoch's batches) and weight_norms, eta_s, elapsed_s,
+        device_memory (bytes in use per GPU name; {} on the CPU).
     ``paused`` / ``resumed``: epoch, step.
     ``marker``: global_step, epoch, text (a change made while paused, e.g. a new learning rate).
     ``stepped``: loss (of the single batch run by ``step``).
@@ -24,12 +26,13 @@ Events (``kind``: payload keys):
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ from engine.autograd.tensor import Tensor
 from engine.backend import xp
 from engine.callbacks import Callback, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from engine.training import data as data_module
+from engine.training import placement
 
 Listener = Callable[[str, dict[str, Any]], None]
 _POLL_S = 0.05  # how often a paused run looks for commands
@@ -48,7 +52,9 @@ class TrainingSettings:
     """What a run does besides the compile settings: the Keras ``fit`` arguments and callbacks.
 
     ``early_stopping``, ``checkpoint`` and ``reduce_lr`` are ``None`` (off) or dicts of the matching
-    Keras callback's arguments (``checkpoint`` takes ``folder`` instead of ``filepath``).
+    Keras callback's arguments (``checkpoint`` takes ``folder`` instead of ``filepath``). ``devices``: ``[]``
+    for the engine's default device (the CPU under NumPy), ``["/gpu:0"]`` for one GPU, several GPUs for
+    data parallelism (see :mod:`engine.training.placement`).
     """
 
     epochs: int = 10
@@ -63,6 +69,12 @@ class TrainingSettings:
     reset_states_every_epoch: bool = False
     inference_train_loss: bool = False
     track_gradients: bool = True
+    devices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.devices, str):  # a single name, e.g. from a hand-edited file
+            self.devices = [self.devices]
+        self.devices = [str(name) for name in self.devices or []]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +108,8 @@ class TrainingSession:
         x, y: training data (arrays, lists of arrays for several inputs, or ``HDF5Matrix``).
         settings: the run's settings (defaults: :class:`TrainingSettings`).
         validation_data: ``(x_val, y_val)``; takes precedence over ``settings.validation_split``.
+        virtual_devices: several ``settings.devices`` become replicas on the current device (the
+            data-parallel code path without GPUs, for tests).
     """
 
     def __init__(
@@ -105,6 +119,7 @@ class TrainingSession:
         y: Any,
         settings: TrainingSettings | None = None,
         validation_data: tuple[Any, Any] | None = None,
+        virtual_devices: bool = False,
     ) -> None:
         self.model = model
         self.x, self.y = x, y
@@ -119,6 +134,8 @@ class TrainingSession:
         self._step_budget = 0
         self.is_running = False
         self._step_cursor = 0
+        self.virtual_devices = virtual_devices
+        self.placement: placement.Placement | None = None
 
     # -- listeners ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -171,9 +188,9 @@ class TrainingSession:
             if settings.seed is not None:
                 set_random_seed(int(settings.seed))
             callbacks = [probe, *self._engine_callbacks()]
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, self._placed() as where:
                 warnings.simplefilter("always")
-                self.model.fit(
+                where.model.fit(
                     self.x,
                     self.y,
                     batch_size=settings.batch_size,
@@ -210,10 +227,21 @@ class TrainingSession:
         start = self._step_cursor if self._step_cursor < count else 0
         rows = slice(start, min(start + batch, count))
         self._step_cursor = rows.stop
-        loss = self.model.train_on_batch(_rows(self.x, rows), _rows(self.y, rows))
+        with self._placed() as where:
+            loss = where.model.train_on_batch(_rows(self.x, rows), _rows(self.y, rows))
         value = float(loss[0] if isinstance(loss, list) else loss)
         self._emit("stepped", loss=value)
         return value
+
+    @contextlib.contextmanager
+    def _placed(self) -> Iterator[placement.Placement]:
+        """The model on the settings' devices for the run (see :func:`placement.placed`); kept for the events."""
+        with placement.placed(self.model, self.settings.devices, self.virtual_devices) as where:
+            self.placement = where
+            try:
+                yield where
+            finally:
+                self.placement = None
 
     def _engine_callbacks(self) -> list[Callback]:
         settings = self.settings
@@ -227,7 +255,7 @@ class TrainingSession:
             folder = Path(options.pop("folder", "checkpoints"))
             name = getattr(self.model, "name", "model")
             pattern = f"{name}_best.h5" if options.get("save_best_only") else f"{name}_epoch{{epoch:03d}}.h5"
-            found.append(ModelCheckpoint(str(folder / pattern), **options))
+            found.append(_PlainModelCheckpoint(str(folder / pattern), **options))
         return found
 
     # -- commands, run by the training thread between batches ------------------
@@ -281,6 +309,8 @@ class TrainingSession:
             layers[name].trainable = trainable
         # A recompile that keeps the optimizer (and its slots): the loop reads this list every batch.
         self.model._compiled_trainable = list(self.model.trainable_weights)
+        if self.placement is not None:  # a replica set shares the weights; its loop reads its own list
+            self.placement.model._compiled_trainable = list(self.model.trainable_weights)
         self._mark(f"{'unfroze' if trainable else 'froze'} {', '.join(names)}")
 
     def _mark(self, text: str) -> None:
@@ -362,7 +392,8 @@ class _Probe(Callback):
         split = 0.0 if self.session.validation_data is not None else settings.validation_split
         self.session._emit("started", epochs=self.epochs, steps=self.steps,
                            samples=samples - int(samples * split) if split else samples,
-                           batch_size=settings.batch_size, settings=settings.to_dict())  # fmt: skip
+                           batch_size=settings.batch_size, settings=settings.to_dict(),
+                           device=self._where().description, devices=list(self._where().names))  # fmt: skip
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self.epoch = epoch
@@ -397,7 +428,8 @@ class _Probe(Callback):
         lr = _learning_rate(model)
         self.session._emit("batch", epoch=self.epoch, step=batch, steps=self.steps,
                            global_step=self.global_step, loss=batch_loss, logs=dict(logs or {}), lr=lr,
-                           samples_per_s=self._rate, eta_s=self._eta(batch + 1))  # fmt: skip
+                           samples_per_s=self._rate, eta_s=self._eta(batch + 1),
+                           **self._memory(placement.MEMORY_EVERY_S))  # fmt: skip
         if not math.isfinite(batch_loss) and self.reason != "nan":
             self._non_finite(batch_loss, batch)
         if self.stepping:
@@ -421,6 +453,15 @@ class _Probe(Callback):
                            f"ones. {advice}")  # fmt: skip
         self.model.stop_training = True
 
+    def _where(self) -> placement.Placement:
+        return self.session.placement or placement.Placement(self.model, "", [])
+
+    def _memory(self, every_s: float | None) -> dict[str, Any]:
+        """``{"device_memory": {gpu: bytes}}`` (throttled with ``every_s``), or {} when not due or on the CPU."""
+        where = self.session.placement
+        report = where.memory(every_s) if where is not None and where.gpus else None
+        return {"device_memory": report} if report is not None else {}
+
     def _eta(self, done_in_epoch: int) -> float:
         per_batch = self._train_time / max(self.global_step, 1)
         remaining = (self.steps - done_in_epoch) + (self.epochs - self.epoch - 1) * self.steps
@@ -443,7 +484,8 @@ class _Probe(Callback):
         session.result.grad_norms.append(grad_norms)
         session._emit("epoch", epoch=epoch, logs={k: float(v) for k, v in logs.items() if isinstance(v, int | float)},
                       lr=_learning_rate(self.model), grad_norms=grad_norms, weight_norms=weight_norms,
-                      eta_s=self._eta(self.steps), elapsed_s=time.perf_counter() - self._run_started)  # fmt: skip
+                      eta_s=self._eta(self.steps), elapsed_s=time.perf_counter() - self._run_started,
+                      device_memory=self._memory(None).get("device_memory", {}))  # fmt: skip
         line = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if isinstance(v, int | float) and k != "learning_rate")
         session._emit("log", level="info", message=f"Epoch {epoch + 1}/{self.epochs}: {line}")
 
@@ -462,6 +504,15 @@ class _Probe(Callback):
             else:
                 norms[layer.name] = math.sqrt(sum(float(xp.dot(xp.ravel(w.data), xp.ravel(w.data))) for w in weights))
         return norms
+
+
+class _PlainModelCheckpoint(ModelCheckpoint):
+    """Checkpoints of a multi-GPU run save the plain model, never the replica wrapper (Keras's FAQ advice)."""
+
+    def set_model(self, model: Any) -> None:
+        from engine.parallel import DataParallelModel
+
+        super().set_model(model.template if isinstance(model, DataParallelModel) else model)
 
 
 def _learning_rate(model: Any) -> float:
