@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.document import DesignDocument
 from app.training.charts import TrainingCharts
 from app.training.data_panel import DataPanel
+from app.training.device_status import DeviceStatus
 from app.training.inspect_panel import InsidePanel, PredictionsPanel
 from app.training.panels import ChecksPanel, LayersPanel, LogPanel, RunsPanel
 from app.training.runs import RunRecord
@@ -168,7 +169,12 @@ class TrainingDashboard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
-        layout.addWidget(self.status_label)
+        self.device_status = DeviceStatus()  # which device(s) run the training and the GPUs' memory in use
+        self.threadLaunching.connect(self.device_status.follow)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.device_status)
+        layout.addLayout(status_row)
         layout.addWidget(body, 1)
 
         self.data_panel.dataChanged.connect(self._data_changed)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.training.device_picker import DevicePicker
 from engine.training.session import TrainingSettings
 
 OPTIMIZERS = ["Adam", "SGD", "RMSprop", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam"]
@@ -82,8 +83,7 @@ class SettingsForm(QWidget):
         self.inference_loss = QCheckBox("Train loss in inference mode")
         self.inference_loss.setToolTip(INFERENCE_TIP)
         self.reset_states = QCheckBox("Reset states every epoch")
-        self.device = QComboBox()
-        self.device.addItem("CPU")
+        self.device = DevicePicker()
         self.stateful_note = QLabel("")
         self.stateful_note.setWordWrap(True)
         self.stateful_note.setObjectName("FormSubtitle")
@@ -157,7 +157,10 @@ class SettingsForm(QWidget):
         self.validation_split.setToolTip("The last fraction of the samples, taken before shuffling (as Keras does).")
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self._optimizer_changed()
+        self.device.changed.connect(self.changed)
         for widget in self.findChildren(QWidget):
+            if self.device.isAncestorOf(widget):
+                continue  # the picker says itself when its choice changes
             for name in ("valueChanged", "currentIndexChanged", "toggled", "textChanged"):
                 signal = getattr(widget, name, None)
                 if signal is not None and hasattr(signal, "connect"):
@@ -218,6 +221,7 @@ class SettingsForm(QWidget):
             reduce_lr=plateau,
             reset_states_every_epoch=self.reset_states.isChecked() and self.reset_states.isEnabled(),
             inference_train_loss=self.inference_loss.isChecked(),
+            devices=self.device.devices(),
         )
 
     def set_settings(self, settings: TrainingSettings) -> None:
@@ -229,6 +233,7 @@ class SettingsForm(QWidget):
         self.seed.setValue(-1 if settings.seed is None else settings.seed)
         self.inference_loss.setChecked(settings.inference_train_loss)
         self.reset_states.setChecked(settings.reset_states_every_epoch)
+        self.device.set_devices(settings.devices)
         self.early.setChecked(bool(settings.early_stopping))
         if settings.early_stopping:
             e = settings.early_stopping
