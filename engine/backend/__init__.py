@@ -19,7 +19,7 @@ from engine.backend._state import (
     set_image_data_format,
     standardize_data_format,
 )
-from engine.backend._xp import get_array_module, to_numpy, xp
+from engine.backend._xp import get_array_module, to_backend, to_numpy, xp
 from engine.backend.config import datasets_dir, strata_home
 from engine.backend.devices import current_device, device, gpu_count, list_devices
 from engine.backend.function import function, learning_phase
@@ -47,6 +47,7 @@ __all__ = [
     "set_image_data_format",
     "standardize_data_format",
     "strata_home",
+    "to_backend",
     "to_numpy",
     "xp",
     "clear_session",

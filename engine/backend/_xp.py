@@ -42,3 +42,21 @@ def to_numpy(array: Any) -> Any:
     import numpy  # noqa: PLC0415 - host conversion is the one legitimate use
 
     return numpy.asarray(array)
+
+
+def to_backend(value: Any) -> Any:
+    """Host (NumPy) arrays in ``value`` (an array, list, tuple or dict of them) moved to the active backend once.
+
+    On NumPy this returns ``value`` itself; on CuPy each host array is copied to the device a single
+    time, so the losses and metrics that read the same targets do not each copy them again.
+    """
+    module = _state.array_module()
+    if module.__name__ == "numpy":
+        return value
+    if isinstance(value, dict):
+        return {key: to_backend(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_backend(item) for item in value)
+    if type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "biuf":
+        return module.asarray(value)
+    return value

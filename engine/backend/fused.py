@@ -1,37 +1,132 @@
-"""Fused GPU kernels for hot multi-step updates (one launch instead of a dozen); NumPy callers keep their path.
+"""Fused GPU kernels for the hot paths (one launch instead of a chain of small ones); NumPy keeps its path.
 
-Each function returns False when the arrays are not CuPy arrays, so optimizers call it first
-and fall back to their own ``xp`` code. The arithmetic matches that code operation by operation
-(the scalar coefficients are rounded to the array dtype first, as NumPy does).
+Each function returns None (or False) when its arrays are not CuPy arrays, so the ops call it first
+and fall back to their own ``xp`` code. The results match that code: the same formulas, the same
+tie rules, the same summation order where it matters (scalars are rounded to the array dtype first,
+as NumPy does).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_kernels: dict[str, Any] = {}
+from engine.backend._cuda_kernels import kernel
+
+# col2im by gathering needs the whole (rows, K) column gradient at once; above this many bytes the
+# op keeps its per-kernel-position path, which needs one (rows, C) part at a time.
+GATHER_LIMIT_BYTES = 1 << 30
 
 
-def _adam_kernel() -> Any:
-    kernel = _kernels.get("adam")
-    if kernel is None:
-        import cupy  # noqa: PLC0415 - CuPy is imported inside engine.backend only
+def on_gpu(array: Any) -> bool:
+    """Whether ``array`` is a CuPy array (cheap: no import)."""
+    return type(array).__module__.startswith("cupy")
 
-        kernel = cupy.ElementwiseKernel(
-            "T g, T alpha, T one_minus_b1, T one_minus_b2, T eps",
-            "T p, T m, T v",
-            "m += (g - m) * one_minus_b1; v += (g * g - v) * one_minus_b2; p -= (m * alpha) / (sqrt(v) + eps);",
-            "strata_adam_update",
-        )
-        _kernels["adam"] = kernel
-    return kernel
+
+def _float_on_gpu(array: Any) -> bool:
+    """A float32/float64 CuPy array: the kernels are written for those two types."""
+    return on_gpu(array) and array.dtype.kind == "f" and array.dtype.itemsize in (4, 8)
+
+
+def _contiguous(array: Any) -> Any:
+    return array if array.flags.c_contiguous else array.copy()
 
 
 def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1: float, beta_2: float,
                 epsilon: float) -> bool:  # fmt: skip
     """Adam's moment and weight update in one kernel; False (nothing done) off the GPU."""
-    if not type(value).__module__.startswith("cupy"):
+    if not on_gpu(value):
         return False
     cast = value.dtype.type
-    _adam_kernel()(gradient, cast(alpha), cast(1 - beta_1), cast(1 - beta_2), cast(epsilon), value, m, v)
+    kernel("adam")(gradient, cast(alpha), cast(1 - beta_1), cast(1 - beta_2), cast(epsilon), value, m, v)
     return True
+
+
+def im2col(x: Any, ksize, out_hw, strides, dilation, pads, extra_ones: bool) -> Any:
+    """(N*OH*OW, KH*KW*C [+1]) receptive fields of the unpadded NHWC ``x``; None off the GPU."""
+    if not _float_on_gpu(x):
+        return None
+    n, h, w, c = x.shape
+    (kh, kw), (oh, ow) = ksize, out_hw
+    k = kh * kw * c
+    kcols = k + 1 if extra_ones else k
+    cols = x.__class__((n * oh * ow, kcols), dtype=x.dtype)
+    kernel("im2col")(
+        _contiguous(x), h, w, c, oh, ow, kw, strides[0], strides[1], dilation[0], dilation[1],
+        pads[0][0], pads[1][0], k, kcols, cols,
+    )  # fmt: skip
+    return cols
+
+
+def col2im(dcols: Any, image_shape, ksize, out_hw, strides, dilation, pads) -> Any:
+    """The (N, H, W, C) input gradient from the (N*OH*OW, KH*KW*C) column gradient; None off the GPU."""
+    if not _float_on_gpu(dcols):
+        return None
+    n, h, w, c = image_shape
+    (kh, kw), (oh, ow) = ksize, out_hw
+    gx = dcols.__class__(image_shape, dtype=dcols.dtype)
+    kernel("col2im")(
+        _contiguous(dcols), h, w, c, oh, ow, kh, kw, strides[0], strides[1], dilation[0], dilation[1],
+        pads[0][0], pads[1][0], dcols.shape[1], gx,
+    )  # fmt: skip
+    return gx
+
+
+def max_pool_2x2(x: Any, out_hw) -> tuple[Any, Any] | None:
+    """2x2/2 max pooling of NHWC ``x``: (output, uint8 code of each window's winner); None off the GPU."""
+    if not _float_on_gpu(x):
+        return None
+    n, h, w, c = x.shape
+    oh, ow = out_hw
+    out = x.__class__((n, oh, ow, c), dtype=x.dtype)
+    code = x.__class__((n, oh, ow, c), dtype="uint8")
+    kernel("max_pool_2x2")(_contiguous(x), h, w, c, oh, ow, out, code)
+    return out, code
+
+
+def max_pool_2x2_grad(g: Any, code: Any, input_shape) -> Any:
+    """Each window's gradient sent to its winner (zeros elsewhere, and in uncovered edge rows/columns)."""
+    n, h, w, c = input_shape
+    _, oh, ow, _ = code.shape
+    gx = g.__class__(input_shape, dtype=g.dtype)
+    kernel("max_pool_2x2_grad")(_contiguous(g), code, h, w, c, oh, ow, gx)
+    return gx
+
+
+def relu_grad(g: Any, out: Any) -> Any:
+    """``g * (out > 0)`` in one kernel; None off the GPU."""
+    if not _float_on_gpu(g) or g.shape != out.shape or g.dtype != out.dtype:
+        return None
+    return kernel("relu_grad")(g, out)
+
+
+def sparse_ce_from_probs(x2: Any, p2: Any, labels: Any) -> Any:
+    """Per-row ``x[top] - x[label] - log p[top]`` (logsumexp from the softmax output); None off the GPU."""
+    if not _float_on_gpu(x2) or not on_gpu(labels) or labels.dtype.kind not in "iu":
+        return None
+    rows, classes = x2.shape
+    loss = x2.__class__((rows,), dtype=x2.dtype)
+    kernel("sparse_ce_from_probs")(_contiguous(x2), _contiguous(p2), _contiguous(labels), classes, loss)
+    return loss
+
+
+def sparse_ce_grad(p2: Any, g: Any, labels: Any) -> Any:
+    """``p * g[:, None]`` minus ``g`` at each row's label, in one kernel."""
+    classes = p2.shape[1]
+    return kernel("sparse_ce_grad")(p2, _contiguous(g.reshape(-1)), _contiguous(labels), classes)
+
+
+def sparse_top1(scores: Any, labels: Any, dtype: Any) -> Any:
+    """1.0 where each row's first largest score sits at its integer label; None off the GPU."""
+    if not _float_on_gpu(scores) or not on_gpu(labels) or labels.dtype.kind not in "iu":
+        return None
+    classes = scores.shape[-1]
+    hits = scores.__class__(labels.shape, dtype=dtype)
+    kernel("sparse_top1")(_contiguous(scores), _contiguous(labels), classes, hits)
+    return hits
+
+
+def labels_in_range(labels: Any, classes: int) -> bool | None:
+    """Whether every integer label lies in [0, classes): one reduction and one small read back; None off the GPU."""
+    if not on_gpu(labels) or labels.dtype.kind not in "iu":
+        return None
+    return int(kernel("count_out_of_range")(labels, classes)) == 0

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine import ops
 from engine.autograd import Tensor, as_array
-from engine.backend import floatx, xp
+from engine.backend import floatx, fused, xp
 from engine.errors import DataError
 
 
@@ -32,7 +32,7 @@ def labels(y_true: Any, classes: int, name: str, ignore_class: int | None = None
     array = as_array(y_true)
     if array.dtype.kind not in "iu":
         array = array.astype("int64")
-    if array.size:
+    if array.size and not (ignore_class is None and fused.labels_in_range(array, classes)):
         low, high = int(array.min()), int(array.max())
         if ignore_class is not None and ignore_class in (low, high):
             valid = array[array != ignore_class]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import floatx, xp
+from engine.backend import floatx, fused, xp
 from engine.losses import _inputs
 from engine.metrics.base import FunctionMetric, to_array
 
@@ -51,6 +51,10 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
     """1 where the argmax of ``y_pred`` equals the integer label."""
     y_pred = to_array(y_pred)
     labels = _sparse_labels(y_true, y_pred)
+    if labels.shape == y_pred.shape[:-1]:
+        hits = fused.sparse_top1(y_pred, labels, floatx())  # one kernel on the GPU
+        if hits is not None:
+            return hits
     return _float(labels == y_pred.argmax(axis=-1).astype(labels.dtype))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.autograd.tape import record
 from engine.autograd.tensor import Tensor
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.ops._core import _wrap, concatenate, getitem, reshape, transpose
 
 Pads = tuple[tuple[int, int], tuple[int, int]]
@@ -202,24 +202,25 @@ def _conv2d_nhwc(x: Tensor, kernel: Tensor, bias, strides, padding, dilation, re
     n, h, w, c = x_data.shape
     kh, kw, _, filters = w_data.shape
     pads = _resolve_pads(padding, (h, w), (kh, kw), strides, dilation)
-    xpad = _pad_nhwc(x_data, pads)
-    oh = (xpad.shape[1] - (kh - 1) * dilation[0] - 1) // strides[0] + 1
-    ow = (xpad.shape[2] - (kw - 1) * dilation[1] - 1) // strides[1] + 1
+    padded_shape = (n, h + pads[0][0] + pads[0][1], w + pads[1][0] + pads[1][1], c)
+    oh = (padded_shape[1] - (kh - 1) * dilation[0] - 1) // strides[0] + 1
+    ow = (padded_shape[2] - (kw - 1) * dilation[1] - 1) // strides[1] + 1
     k = kh * kw * c
     w_mat = w_data.reshape(k, filters)
-    pointwise = kh == kw == 1 and strides == (1, 1) and xpad is x_data
+    pointwise = kh == kw == 1 and strides == (1, 1) and padded_shape == x_data.shape
+    geometry = ((kh, kw), (oh, ow), strides, dilation)
     if pointwise:
         cols = x_data.reshape(-1, c)
         out = cols @ w_mat
         if bias is not None:
             out += bias.data
-    elif bias is not None:
-        # The bias rides in the GEMM as a ones column: no separate add forward, no reduction backward.
-        cols = _im2col(xpad, (kh, kw), (oh, ow), strides, dilation, extra_ones=True)
-        out = cols @ xp.concatenate([w_mat, bias.data.reshape(1, filters)], axis=0)
     else:
-        cols = _im2col(xpad, (kh, kw), (oh, ow), strides, dilation)
-        out = cols @ w_mat
+        # The bias rides in the GEMM as a ones column: no separate add forward, no reduction backward.
+        cols = fused.im2col(x_data, *geometry, pads, extra_ones=bias is not None)
+        if cols is None:
+            cols = _im2col(_pad_nhwc(x_data, pads), *geometry, extra_ones=bias is not None)
+        weights = w_mat if bias is None else xp.concatenate([w_mat, bias.data.reshape(1, filters)], axis=0)
+        out = cols @ weights
     if relu:
         _relu_inplace(out)
     parents = (x, kernel) if bias is None else (x, kernel, bias)
@@ -227,7 +228,8 @@ def _conv2d_nhwc(x: Tensor, kernel: Tensor, bias, strides, padding, dilation, re
     def backward(g):
         g2 = g.reshape(-1, filters)
         if relu:
-            g2 = g2 * (out > 0)
+            masked = fused.relu_grad(g2, out)
+            g2 = g2 * (out > 0) if masked is None else masked
         gx = gw = gb = None
         if kernel.requires_grad or (bias is not None and bias.requires_grad):
             if pointwise:
@@ -241,15 +243,28 @@ def _conv2d_nhwc(x: Tensor, kernel: Tensor, bias, strides, padding, dilation, re
             if pointwise:
                 gx = (g2 @ w_mat.T).reshape(x_data.shape)
             else:
-                # One GEMM per kernel position gives a contiguous (N*OH*OW, C) part for each slice-add.
-                w_parts = w_data.reshape(kh * kw, c, filters).transpose(0, 2, 1)
-                gx = _crop_nhwc(_col2im_gemm(g2, w_parts, xpad.shape, (kh, kw), (oh, ow), strides, dilation), pads)
+                gx = _conv_input_gradient(g2, w_data, x_data.shape, padded_shape, geometry, pads)
         grads = [gx, gw]
         if bias is not None:
             grads.append(gb)
         return grads
 
     return record(out.reshape(n, oh, ow, filters), parents, backward)
+
+
+def _conv_input_gradient(g2: Any, w_data: Any, x_shape, padded_shape, geometry, pads: Pads) -> Any:
+    """The input gradient of a convolution from its (N*OH*OW, filters) output gradient."""
+    (kh, kw), _, _, _ = geometry
+    c, filters = w_data.shape[2], w_data.shape[3]
+    k = kh * kw * c
+    if fused.on_gpu(g2) and g2.shape[0] * k * g2.itemsize <= fused.GATHER_LIMIT_BYTES:
+        # On the GPU: one GEMM for every column, then one gathering kernel (two launches, no slice-adds).
+        gx = fused.col2im(g2 @ w_data.reshape(k, filters).T, x_shape, *geometry, pads)
+        if gx is not None:
+            return gx
+    # One GEMM per kernel position gives a contiguous (N*OH*OW, C) part for each slice-add.
+    w_parts = w_data.reshape(kh * kw, c, filters).transpose(0, 2, 1)
+    return _crop_nhwc(_col2im_gemm(g2, w_parts, padded_shape, *geometry), pads)
 
 
 def conv1d(

@@ -21,7 +21,7 @@ from typing import Any
 
 from engine.autograd.tape import record
 from engine.autograd.tensor import Tensor
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.ops._core import _wrap, unbroadcast
 from engine.ops.nn import _sigmoid
 
@@ -97,13 +97,17 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probs: Any = None) ->
     classes = x.shape[-1]
     x2 = x.reshape(-1, classes)
     flat = labels.reshape(-1)
-    rows = xp.arange(flat.shape[0])
-    if probs is not None:
-        p2 = probs.reshape(-1, classes)
+    norm = None
+    p2 = None if probs is None else probs.reshape(-1, classes)
+    loss = None if p2 is None else fused.sparse_ce_from_probs(x2, p2, flat)  # one kernel on the GPU
+    fused_path = loss is not None
+    rows = None if fused_path else xp.arange(flat.shape[0])
+    if fused_path:
+        pass
+    elif p2 is not None:
         x_top, log_p_top = _log_sum_exp_from_probs(x2, p2, 1)
         loss = x_top[:, 0] - x2[rows, flat]
         loss -= log_p_top[:, 0]
-        norm = None
     else:
         p2 = x2 - x2.max(axis=1, keepdims=True)
         picked = p2[rows, flat]
@@ -116,8 +120,10 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probs: Any = None) ->
         if not logits.requires_grad:
             return (None,)
         g = g.reshape(-1)
+        if fused_path and g.dtype == p2.dtype:
+            return (fused.sparse_ce_grad(p2, g, flat).reshape(x.shape),)
         grad = p2 * (g if norm is None else g / norm)[:, None]
-        grad[rows, flat] -= g
+        grad[xp.arange(flat.shape[0]) if rows is None else rows, flat] -= g
         return (grad.reshape(x.shape),)
 
     return record(loss.reshape(x.shape[:-1]), (logits,), backward)

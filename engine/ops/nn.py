@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.autograd.tape import record
 from engine.autograd.tensor import Tensor
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.ops._core import _wrap
 
 
@@ -31,7 +31,8 @@ def dense(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
     def backward(g):
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
         if relu:
-            g2 = g2 * (out > 0)
+            masked = fused.relu_grad(g2, out)
+            g2 = g2 * (out > 0) if masked is None else masked
         gx = (g2 @ w_data.T).reshape(x_data.shape) if x.requires_grad else None
         gw = x2.T @ g2 if kernel.requires_grad else None
         grads = [gx, gw]

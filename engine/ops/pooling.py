@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.autograd.tape import is_grad_enabled, record
 from engine.autograd.tensor import Tensor
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.ops._core import _wrap, reshape, transpose
 from engine.ops.conv import _crop_nhwc, _pad_nhwc, _pair, _window, same_padding
 
@@ -116,11 +116,17 @@ def _max_pool_2x2(x: Tensor, out_hw) -> Tensor:
     data = x.data
     n, h, w, c = data.shape
     oh, ow = out_hw
+    need = is_grad_enabled() and x.requires_grad
+    on_gpu = fused.max_pool_2x2(data, out_hw)
+    if on_gpu is not None:  # one kernel each way on the GPU
+        out, code = on_gpu
+        if not need:
+            return record(out, (x,), None)
+        return record(out, (x,), lambda g: (fused.max_pool_2x2_grad(g, code, data.shape),))
     blocks = data[:, : oh * 2, : ow * 2, :].reshape(n, oh, 2, ow, 2, c)
     a00, a01, a10, a11 = blocks[:, :, 0, :, 0], blocks[:, :, 0, :, 1], blocks[:, :, 1, :, 0], blocks[:, :, 1, :, 1]
     top = xp.maximum(a00, a01)
     bottom = xp.maximum(a10, a11)
-    need = is_grad_enabled() and x.requires_grad
     if need:
         right_top, right_bottom = xp.greater(a01, a00), xp.greater(a11, a10)
         lower = xp.greater(bottom, top)

@@ -14,7 +14,7 @@ import warnings
 from typing import Any
 
 from engine.autograd import gradients, no_grad
-from engine.backend import to_numpy, xp
+from engine.backend import to_backend, to_numpy, xp
 from engine.errors import ConfigError, DataError, NotBuiltError
 from engine.layers.node import flatten
 from engine.training import data as data_module
@@ -118,6 +118,7 @@ class Trainer:
         return total, outputs, y_true, weights
 
     def _train_step(self, x: Any, y: Any, sample_weight: Any) -> float:
+        y, sample_weight = to_backend(y), to_backend(sample_weight)  # one copy each, shared by losses and metrics
         variables = self._compiled_trainable
         watched = {id(v) for v in variables}
         for v in self.weights:
@@ -138,6 +139,7 @@ class Trainer:
         return value
 
     def _test_step(self, x: Any, y: Any, sample_weight: Any) -> float:
+        y, sample_weight = to_backend(y), to_backend(sample_weight)
         with no_grad():
             total, outputs, y_true, weights = self._forward_loss(x, y, sample_weight, training=False)
             self._metrics_container.update(y_true, [o.data for o in outputs], weights)
