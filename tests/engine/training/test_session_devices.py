@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.backend import devices
+from engine.backend import _state, devices
 from engine.errors import ConfigError
 from engine.layers import Dense, Input
 from engine.models import Model
@@ -20,6 +20,15 @@ from engine.utils import set_random_seed
 from tests.engine.training.test_session import Recorder, _data, _mlp
 
 GiB = 1024**3
+
+
+@pytest.fixture(autouse=True)
+def numpy_backend():
+    """These tests fake the GPUs and expect the NumPy backend's defaults (the suite may run on CuPy)."""
+    previous = _state.backend()
+    _state.set_backend("numpy")
+    yield
+    _state.set_backend(previous)
 
 
 def fake_gpus(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
