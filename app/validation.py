@@ -151,7 +151,22 @@ class Validator:
 
 
 def _run_engine(class_name: str, config: dict[str, Any], shapes: list[tuple]) -> tuple:
-    """(output shapes, params, trainable params, error message) from the engine."""
+    """(output shapes, params, trainable params, error message) from the engine.
+
+    The layer is built with placeholder weights (no memory, no initializer): only its shapes and
+    counts are kept. A layer whose build writes into its weights fails that way and is built again
+    for real, so the answer is always the engine's own.
+    """
+    from engine.layers.placeholders import placeholder_weights
+
+    with placeholder_weights():
+        result = _build_and_call(class_name, config, shapes)
+    if result[3] is not None:
+        result = _build_and_call(class_name, config, shapes)
+    return result
+
+
+def _build_and_call(class_name: str, config: dict[str, Any], shapes: list[tuple]) -> tuple:
     from engine.layers.core.input_layer import InputLayer
     from engine.models.model_config import deserialize_layer
 

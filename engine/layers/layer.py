@@ -16,7 +16,7 @@ from engine.autograd import Tensor, Variable, as_tensor, no_grad
 from engine.backend import _state, to_numpy, xp
 from engine.backend import devices as _devices
 from engine.errors import ConfigError, NotBuiltError, ShapeError, StrataError
-from engine.layers import naming
+from engine.layers import naming, placeholders
 from engine.layers.input_spec import InputSpec, format_shape
 from engine.layers.node import KerasTensor, Node, flatten, is_symbolic, map_structure
 
@@ -112,12 +112,15 @@ class Layer:
         shape = tuple(int(d) for d in shape)
         dtype = _standardize_dtype(dtype) if dtype is not None else self.dtype
         init = initializers.get(initializer)
-        value = xp.asarray(init(shape, dtype=dtype), dtype=dtype)
-        if tuple(value.shape) != shape:
-            value = xp.broadcast_to(value, shape).copy()
-        # Weights are updated in place and fed to GEMMs: keep them C-contiguous and owned.
-        if not value.flags["C_CONTIGUOUS"]:
-            value = value.copy()
+        if placeholders.active():
+            value = placeholders.placeholder(shape, dtype)  # shapes only: no memory, no initializer
+        else:
+            value = xp.asarray(init(shape, dtype=dtype), dtype=dtype)
+            if tuple(value.shape) != shape:
+                value = xp.broadcast_to(value, shape).copy()
+            # Weights are updated in place and fed to GEMMs: keep them C-contiguous and owned.
+            if not value.flags["C_CONTIGUOUS"]:
+                value = value.copy()
         variable = Variable(
             value,
             name=name,

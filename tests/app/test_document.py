@@ -280,3 +280,37 @@ def test_save_keeps_the_optimizer_state_while_the_design_still_fits(tmp_path):
     doc.set_config(dense.id, {**dense.config, "units": dense.config["units"] + 1})
     save_document(doc, tmp_path / "edited.h5")  # the old state no longer fits: a fresh optimizer, no error
     assert load_model(tmp_path / "edited.h5").optimizer is not None
+
+
+def test_validation_builds_layers_without_weight_memory():
+    """Checking a design never allocates its weights (a VGG16 design would cost half a gigabyte each time)."""
+    import tracemalloc
+
+    from app.validation import Validator
+    from engine import layers, models
+
+    model = models.Sequential([layers.Input((2048,)), layers.Dense(4096), layers.Dense(4096), layers.Dense(10)])
+    doc = from_model(model, layout=False, weights=False)
+    tracemalloc.start()
+    try:
+        analysis = Validator().analyse(doc)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert analysis.ok and analysis.totals[0] == model.count_params()
+    assert peak < 8 << 20  # the weights alone would be 96 MiB
+
+
+def test_validation_falls_back_to_real_weights_for_layers_that_write_them_in_build(monkeypatch):
+    from app import validation
+    from engine.layers.core.dense import Dense
+
+    original = Dense.build
+
+    def writing_build(self, input_shape):
+        original(self, input_shape)
+        self.bias.data[...] = 1.0  # fails on a read-only placeholder
+
+    monkeypatch.setattr(Dense, "build", writing_build)
+    shapes, params, _, error = validation._run_engine("Dense", {"units": 3, "name": "d"}, [(None, 2)])
+    assert error is None and shapes == [(None, 3)] and params == 9
