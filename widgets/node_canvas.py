@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPainterPath,
+    QPainterPathStroker,
     QPen,
     QWheelEvent,
 )
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 NODE_WIDTH = 210.0
 NODE_HEIGHT = 84.0
 PORT_RADIUS = 6.0
+DETOUR_MARGIN = 28.0  # how far right of the blocking boxes a long edge runs
 
 
 @dataclass
@@ -281,7 +283,21 @@ class EdgeItem(QGraphicsPathItem):
         self.update_path()
 
     def update_path(self) -> None:
-        self.setPath(_curve(self.source.scenePos(), self.target.scenePos()))
+        """A plain curve, or a detour to the right of the boxes that the curve would run behind."""
+        start, end = self.source.scenePos(), self.target.scenePos()
+        path = _curve(start, end)
+        scene = self.scene()
+        if scene is not None and end.y() - start.y() > NODE_HEIGHT * 1.5:
+            ends = (self.source.node, self.target.node)
+            stroke = _stroke(path, 4.0)
+            blockers = [
+                item.sceneBoundingRect()
+                for item in scene.items(stroke, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+                if isinstance(item, NodeItem) and item not in ends
+            ]
+            if blockers:
+                path = _detour(start, end, max(rect.right() for rect in blockers) + DETOUR_MARGIN)
+        self.setPath(path)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         colors = self.canvas_palette
@@ -294,17 +310,29 @@ class EdgeItem(QGraphicsPathItem):
         painter.drawPath(self.path())
 
     def shape(self) -> QPainterPath:
-        from PySide6.QtGui import QPainterPathStroker
+        return _stroke(self.path(), 10.0)
 
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(self.path())
+
+def _stroke(path: QPainterPath, width: float) -> QPainterPath:
+    stroker = QPainterPathStroker()
+    stroker.setWidth(width)
+    return stroker.createStroke(path)
 
 
 def _curve(start: QPointF, end: QPointF) -> QPainterPath:
     path = QPainterPath(start)
     bend = max(40.0, abs(end.y() - start.y()) * 0.5)
     path.cubicTo(QPointF(start.x(), start.y() + bend), QPointF(end.x(), end.y() - bend), end)
+    return path
+
+
+def _detour(start: QPointF, end: QPointF, lane_x: float) -> QPainterPath:
+    """Down from the output port, out to a vertical lane at ``lane_x``, along it, and back into the input port."""
+    turn = min(60.0, (end.y() - start.y()) / 3)
+    path = QPainterPath(start)
+    path.cubicTo(QPointF(start.x(), start.y() + turn), QPointF(lane_x, start.y()), QPointF(lane_x, start.y() + turn))
+    path.lineTo(QPointF(lane_x, end.y() - turn))
+    path.cubicTo(QPointF(lane_x, end.y()), QPointF(end.x(), end.y() - turn), end)
     return path
 
 
@@ -342,6 +370,12 @@ class NodeCanvas(QGraphicsView):
         self._press_positions: dict[object, QPointF] = {}
         self._pan_origin: QPointF | None = None
         self._scene.selectionChanged.connect(self._emit_selection)
+        # Moving or adding boxes can put them in the way of edges that do not touch them: one deferred pass
+        # re-routes every edge after a batch of changes (a loaded model, an auto layout, a drag).
+        self._reroute = QTimer(self)
+        self._reroute.setSingleShot(True)
+        self._reroute.setInterval(0)
+        self._reroute.timeout.connect(self.reroute_edges)
         self.apply_palette(self.canvas_palette)
 
     # -- appearance ----------------------------------------------------------
@@ -383,6 +417,7 @@ class NodeCanvas(QGraphicsView):
             item = NodeItem(spec, self.canvas_palette)
             self.nodes[spec.key] = item
             self._scene.addItem(item)
+            self._reroute.start()
         else:
             item.set_spec(spec)
         if x is not None and y is not None:
@@ -420,6 +455,7 @@ class NodeCanvas(QGraphicsView):
         )
         self.edges[key] = edge
         self._scene.addItem(edge)
+        edge.update_path()  # now that it is in the scene, it can see the boxes in its way
 
     def remove_edge(self, key: object) -> None:
         edge = self.edges.pop(key, None)
@@ -436,6 +472,12 @@ class NodeCanvas(QGraphicsView):
         for edge in self.edges.values():
             if edge.source.node is item or edge.target.node is item:
                 edge.update_path()
+        self._reroute.start()
+
+    def reroute_edges(self) -> None:
+        """Recompute every edge's route (curves around the boxes in their way)."""
+        for edge in self.edges.values():
+            edge.update_path()
 
     # -- selection and view ----------------------------------------------------
     def _emit_selection(self) -> None:
@@ -556,6 +598,7 @@ class NodeCanvas(QGraphicsView):
                 moves.append((key, old.x(), old.y(), item.pos().x(), item.pos().y()))
         self._press_positions = {}
         if moves:
+            self._reroute.start()
             self.nodesMoved.emit(moves)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainterPathStroker
 from PySide6.QtTest import QTest
 
 from widgets import NodeCanvas, NodeSpec
@@ -85,3 +86,22 @@ def test_moving_a_node_with_the_mouse_reports_old_and_new_positions(qtbot):
         )
     key, old_x, old_y, new_x, new_y = blocker.args[0][0]
     assert key == 2 and (old_x, old_y) == (0, 150) and new_x > old_x
+
+
+def test_a_long_edge_runs_around_the_boxes_in_its_way(qtbot):
+    """A skip connection (input -> a node three rows down, a box between them) detours to the right of that box."""
+    canvas = _canvas(qtbot)
+    canvas.set_node(NodeSpec(4, "merge", "Add", inputs=2), 0, 450)
+    canvas.add_edge("skip", 1, 0, 4, 0)
+    qtbot.wait(10)  # the deferred re-route pass
+    dense_box = canvas.nodes[2].sceneBoundingRect()
+    route = canvas.edges["skip"].path()
+    stroker = QPainterPathStroker()
+    stroker.setWidth(2)
+    assert not stroker.createStroke(route).intersects(dense_box)  # the line itself, not the area it encloses
+    assert route.boundingRect().right() > dense_box.right()
+    assert route.pointAtPercent(0.0) == canvas.port_scene_pos(1, True, 0)
+    assert route.pointAtPercent(1.0) == canvas.port_scene_pos(4, False, 0)
+    canvas.move_node(2, -600, 150)  # the box moves out of the way: the edge straightens after the re-route
+    qtbot.wait(10)
+    assert canvas.edges["skip"].path().boundingRect().right() < 50  # a plain curve again, no lane to the right
