@@ -44,7 +44,14 @@ GROUP_COLORS = {
 
 
 def apply_theme(app: QApplication, name: str) -> CanvasPalette:
-    """Set the application style sheet; returns the canvas colours for ``name`` ('dark' or 'light')."""
-    app.setStyle("Fusion")
-    app.setStyleSheet((STYLES / f"{name}.qss").read_text(encoding="utf-8"))
+    """Set the application style sheet; returns the canvas colours for ``name`` ('dark' or 'light').
+
+    Applying the theme already in place does nothing: each ``setStyle``/``setStyleSheet`` re-polishes every
+    widget of the application, and each new main window applies the remembered theme once it is built.
+    """
+    sheet = (STYLES / f"{name}.qss").read_text(encoding="utf-8")
+    if app.property("strataTheme") != name or app.styleSheet() != sheet:
+        app.setStyle("Fusion")
+        app.setStyleSheet(sheet)
+        app.setProperty("strataTheme", name)
     return CANVAS[name]

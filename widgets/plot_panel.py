@@ -13,18 +13,48 @@ import html
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QGraphicsObject,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 DRAIN_MS = 50
 MAX_DRAIN_MS = 1000
+HOVER_MS = 33  # hover read-outs at most ~30 times a second
 PAINT_SHARE = 100  # redraw interval >= 100 x the last paint time: 1% of a core per panel
 BACKGROUND = "#1f2329"
 FOREGROUND = "#c3cad6"
 GRID_ALPHA = 0.15
+
+
+def delete_menus_with(owner: QWidget, item: pg.PlotItem) -> None:
+    """Delete ``item``'s context menus (pyqtgraph makes them without a Qt parent; their submenus and option
+    forms are their children) together with ``owner``.
+
+    Otherwise they live until Python's cycle collector gets to pyqtgraph's objects, and meanwhile every
+    style change and window polish walks dozens of dead menus per plot: studio windows got slower to open
+    with each one closed before. (Not made children of ``owner``: that would polish them with it.)
+    """
+    menus = [m for m in (item.ctrlMenu, item.getViewBox().menu) if m is not None and m.parent() is None]
+    owner.destroyed.connect(partial(_delete_widgets, menus))
+
+
+def _delete_widgets(widgets: list[QWidget], *_args: object) -> None:
+    for widget in widgets:
+        if shiboken6.isValid(widget):
+            shiboken6.delete(widget)  # its submenus and their forms (its children) go with it
+    widgets.clear()
 
 
 class _Buffer:
@@ -105,6 +135,7 @@ class PlotPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.plot = _TimedPlotWidget(background=BACKGROUND)
+        delete_menus_with(self, self.plot.getPlotItem())
         self.plot.setMinimumHeight(140)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
@@ -161,7 +192,14 @@ class PlotPanel(QWidget):
         self.timer.setInterval(DRAIN_MS)
         self.timer.timeout.connect(self.drain)
         self.timer.start()
-        self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
+        # Hover read-outs at most every HOVER_MS (a QTimer child, not pg.SignalProxy: that one and its timers are
+        # parentless QObjects in reference cycles, freed by whichever thread next runs the cycle collector).
+        self._hover_pos: QPointF | None = None
+        self._hover_timer = QTimer(self)
+        self._hover_timer.setSingleShot(True)
+        self._hover_timer.setInterval(HOVER_MS)
+        self._hover_timer.timeout.connect(self._hover_now)
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self._dot = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#ffffff", width=1.5), brush=pg.mkBrush(0, 0, 0, 0))
         self._dot.setZValue(50)
         item.addItem(self._dot, ignoreBounds=True)
@@ -202,7 +240,7 @@ class PlotPanel(QWidget):
         """Remove a curve and its legend entry."""
         series = self.series.pop(key, None)
         if series is not None:
-            self.plot.removeItem(series.curve)
+            _discard(self.plot, series.curve)
             self._update_key()
 
     def append(self, key: str, x: float, y: float) -> None:
@@ -296,7 +334,7 @@ class PlotPanel(QWidget):
             series.pending = True
         self.clear_overlays()
         for line in self.markers:
-            self.plot.removeItem(line)
+            _discard(self.plot, line)
         self.markers = []
         self.drain()
 
@@ -327,7 +365,7 @@ class PlotPanel(QWidget):
 
     def clear_overlays(self) -> None:
         for curve in self.overlays:
-            self.plot.removeItem(curve)
+            _discard(self.plot, curve)
         self.overlays = []
         self._overlay_keys = []
         self._update_key()
@@ -341,8 +379,14 @@ class PlotPanel(QWidget):
         self.markers.append(line)
 
     # -- hover ---------------------------------------------------------------------
-    def _mouse_moved(self, event: tuple) -> None:
-        self.show_nearest(event[0])
+    def _mouse_moved(self, scene_pos: QPointF) -> None:
+        self._hover_pos = QPointF(scene_pos)
+        if not self._hover_timer.isActive():
+            self._hover_timer.start()
+
+    def _hover_now(self) -> None:
+        if self._hover_pos is not None:
+            self.show_nearest(self._hover_pos)
 
     def show_nearest(self, scene_pos: QPointF) -> str:
         """Show the value of the data point nearest to ``scene_pos`` (in pixels); returns the text."""
@@ -386,6 +430,14 @@ class PlotPanel(QWidget):
         """Save the panel as it looks now (after drawing pending points)."""
         self.drain()
         return self.grab().save(str(path), "PNG")
+
+
+def _discard(plot: pg.PlotWidget, item: QGraphicsObject) -> None:
+    """Remove an item and have the GUI thread delete it: a removed pyqtgraph item is Python's again, and (held
+    in reference cycles) would otherwise be deleted by whichever thread next runs the cycle collector, the
+    training thread included (a crash)."""
+    plot.removeItem(item)
+    item.deleteLater()
 
 
 def _key_entry(color: str, label: str, dashed: bool, symbol: str | None) -> str:

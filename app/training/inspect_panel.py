@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.backend import to_numpy
+from widgets.plot_panel import delete_menus_with
 
 ModelSource = Callable[[], Any]
 DataSource = Callable[[], tuple[Any, Any, float]]  # x, y, validation fraction
@@ -76,6 +77,7 @@ class InsidePanel(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("#1f2329")
         self.plot = self.view.addPlot()
+        delete_menus_with(self, self.plot)  # pyqtgraph's parentless context menus go with this panel
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get("viridis"))

@@ -8,6 +8,7 @@ which is thread-safe and applies model changes itself between batches.
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -80,6 +81,16 @@ class TrainingThread(QThread):
             self.logged.emit(payload["level"], payload["message"])
         elif kind == "finished":
             self.finishedRun.emit(payload)
+
+    def start(self, *args: Any) -> None:
+        """Start the thread, after collecting the GUI's garbage here in the GUI thread.
+
+        Python runs its cycle collector in whichever thread happens to allocate when it is due; during a run
+        that is mostly this one. Qt objects left in reference cycles (closed windows' pyqtgraph items and
+        their timers) must not be freed outside the GUI thread: that crashed the test run now and then.
+        """
+        gc.collect()
+        super().start(*args)
 
     def run(self) -> None:
         if self.step_only:
