@@ -347,7 +347,7 @@ class _Probe(Callback):
         self._rate = 0.0
         self._epoch_started = 0.0
         self._run_started = 0.0
-        self._grad_sq: dict[int, float] = {}
+        self._grad_sq: dict[int, Any] = {}  # per variable: the sum of squared gradient norms, on the device
         self._grad_batches = 0
         self._patched: Any = None
 
@@ -357,12 +357,15 @@ class _Probe(Callback):
         original = optimizer.apply_gradients
 
         def apply_gradients(grads_and_vars: Any) -> int:
+            # The sums stay on the device (0-d arrays): read once per epoch, never a sync per batch.
             pairs = list(grads_and_vars)
+            sums = self._grad_sq
             for grad, variable in pairs:
                 if grad is not None:
-                    array = grad.data if isinstance(grad, Tensor) else grad
-                    flat = xp.ravel(array)
-                    self._grad_sq[id(variable)] = self._grad_sq.get(id(variable), 0.0) + float(xp.dot(flat, flat))
+                    flat = xp.ravel(grad.data if isinstance(grad, Tensor) else grad)
+                    square = xp.dot(flat, flat)
+                    before = sums.get(id(variable))
+                    sums[id(variable)] = square if before is None else before + square
             self._grad_batches += 1
             return original(pairs)
 
@@ -489,7 +492,7 @@ class _Probe(Callback):
         line = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if isinstance(v, int | float) and k != "learning_rate")
         session._emit("log", level="info", message=f"Epoch {epoch + 1}/{self.epochs}: {line}")
 
-    def _layer_norms(self, squares: dict[int, float] | None, scale: int = 1) -> dict[str, float]:
+    def _layer_norms(self, squares: dict[int, Any] | None, scale: int = 1) -> dict[str, float]:
         """Per layer: the root-mean-square over the epoch's batches of the gradient norm (or the weight norm)."""
         norms: dict[str, float] = {}
         for layer in self.model.layers:
@@ -497,9 +500,9 @@ class _Probe(Callback):
             if not weights:
                 continue
             if squares is not None:
-                total = sum(squares.get(id(w), 0.0) for w in weights)
                 if not any(id(w) in squares for w in weights):
                     continue
+                total = sum(float(squares[id(w)]) for w in weights if id(w) in squares)
                 norms[layer.name] = math.sqrt(total / scale)
             else:
                 norms[layer.name] = math.sqrt(sum(float(xp.dot(xp.ravel(w.data), xp.ravel(w.data))) for w in weights))
