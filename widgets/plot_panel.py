@@ -1,9 +1,11 @@
 """``PlotPanel``: a live line plot for fast-growing series. Knows nothing of the engine.
 
 Curves are created once (``add_series``) and only ever updated with ``setData``: ``append`` puts
-points in a buffer, and a ~50 ms timer drains every buffer and redraws the curves that changed, so
-a producer appending thousands of points a second costs at most 20 redraws a second. Long series
-are peak-downsampled and clipped to the view. Extras: a log-scale toggle, a hover read-out of the
+points in a buffer, and a ~100 ms timer drains every buffer and redraws the curves that changed, so
+a producer appending thousands of points a second costs at most 10 redraws a second (none while the
+panel is hidden). Axes grow with slack, so a steadily falling loss rescales (and repaints the axis
+labels, most of a redraw's cost) a few times a run, not at every redraw. Long series are
+peak-downsampled and clipped to the view. Extras: a log-scale toggle, a hover read-out of the
 nearest point, dashed overlays of earlier runs, and vertical markers with a label.
 """
 
@@ -29,10 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-DRAIN_MS = 50
+DRAIN_MS = 100
 MAX_DRAIN_MS = 1000
 HOVER_MS = 33  # hover read-outs at most ~30 times a second
 PAINT_SHARE = 100  # redraw interval >= 100 x the last paint time: 1% of a core per panel
+HEADROOM = 0.08  # of the data's span, above and below it, so points never sit on the frame
+GROW_SLACK = 0.35  # of the span, added on the side where the data left the view
 BACKGROUND = "#1f2329"
 FOREGROUND = "#c3cad6"
 GRID_ALPHA = 0.15
@@ -188,10 +192,13 @@ class PlotPanel(QWidget):
         self._overlay_keys: list[tuple[str, str]] = []
         self.markers: list[pg.InfiniteLine] = []
         self.redraws = 0
+        # Runs only while points wait to be drawn: an idle panel never wakes the GUI thread (each wake-up
+        # takes the GIL from a training thread).
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(DRAIN_MS)
-        self.timer.timeout.connect(self.drain)
-        self.timer.start()
+        self.timer.timeout.connect(self._tick)
+        self._scheduled = False
         # Hover read-outs at most every HOVER_MS (a QTimer child, not pg.SignalProxy: that one and its timers are
         # parentless QObjects in reference cycles, freed by whichever thread next runs the cycle collector).
         self._hover_pos: QPointF | None = None
@@ -248,12 +255,16 @@ class PlotPanel(QWidget):
         series = self.series[key]
         series.buffer.append(float(x), float(y))
         series.pending = True
+        if not self._scheduled:
+            self._schedule()
 
     def set_points(self, key: str, xs: list[float], ys: list[float]) -> None:
         """Replace a series' points (drawn at the next drain)."""
         series = self.series[key]
         series.buffer.set(xs, ys)
         series.pending = True
+        if not self._scheduled:
+            self._schedule()
 
     def points(self, key: str) -> tuple[list[float], list[float]]:
         series = self.series[key]
@@ -264,10 +275,23 @@ class PlotPanel(QWidget):
         xs, _ = self.series[key].curve.getOriginalDataset()
         return 0 if xs is None else len(xs)
 
+    def _schedule(self) -> None:
+        self._scheduled = True
+        self.timer.start()
+
+    def _tick(self) -> None:
+        self._scheduled = False
+        if self.isVisible():  # a hidden panel (another tab, a closed dock) is drawn when it is shown
+            self.drain()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.drain()
+
     def drain(self) -> None:
         """Redraw the series with new points (called by the timer; public for tests and exports).
 
-        The timer slows down when drawing is slow (each panel paints at most 1/PAINT_SHARE of the time),
+        The timer waits longer when drawing is slow (each panel paints at most 1/PAINT_SHARE of the time),
         so a fast producer never makes the plots eat the time training and the rest of the GUI need.
         """
         changed = False
@@ -313,8 +337,11 @@ class PlotPanel(QWidget):
         if span <= 1e-12 * max(abs(high), 1e-30):  # flat (a fixed learning rate): show it from zero
             low, high = (0.0, high * 1.25) if high > 0 and not log else (low - 0.5, high + 0.5)
             span = high - low
-        low, high = low - 0.08 * span, high + 0.08 * span  # headroom, so points never sit on the frame
-        if low < y0 or high > y1 or (high - low) < (y1 - y0) / 3:
+        low, high = low - HEADROOM * span, high + HEADROOM * span
+        if low < y0 or high > y1:  # grow, with slack where the data left the view
+            slack = GROW_SLACK * span
+            item.setYRange(low - slack if low < y0 else low, high + slack if high > y1 else high, padding=0)
+        elif (high - low) < (y1 - y0) / 3:
             item.setYRange(low, high, padding=0)
 
     def keep_flat_visible(self) -> None:

@@ -539,7 +539,9 @@ class TrainingDashboard(QWidget):
         self.epoch_bar.setValue(max(self.epoch_bar.value(), payload["epoch"]))
         from app.headless import format_seconds
 
-        self.speed_label.setText(f"{payload['samples_per_s']:,.0f} samples/s · ETA {format_seconds(payload['eta_s'])}")
+        # Three significant digits: a steady read-out, and an unchanged text repaints nothing.
+        rate = float(f"{payload['samples_per_s']:.3g}")
+        self.speed_label.setText(f"{rate:,.0f} samples/s · ETA {format_seconds(payload['eta_s'])}")
 
     def _on_finished(self, payload: dict) -> None:
         self._refresh_progress()

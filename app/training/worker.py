@@ -16,7 +16,7 @@ from PySide6.QtCore import QThread, Signal
 
 from engine.training.session import RunResult, TrainingSession
 
-COALESCE_S = 0.03
+COALESCE_S = 0.1  # seconds between deliveries of batch events to the GUI thread
 
 
 class TrainingThread(QThread):
@@ -26,8 +26,9 @@ class TrainingThread(QThread):
         runStarted, batchEnded, epochEnded, runPaused, runResumed, markerAdded, finishedRun (dict);
         batchStepped (float: the loss of a single stepped batch); logged (level, message);
         batchesEnded (list of batch dicts): the same batches as ``batchEnded``, delivered at most every
-        ``COALESCE_S`` seconds, so the GUI thread wakes a few dozen times a second however fast batches
-        come (each wake-up takes the GIL and CPU from training). Every other event first flushes them.
+        ``COALESCE_S`` seconds, so the GUI thread wakes ten times a second however fast batches come (each
+        wake-up takes the GIL and CPU from training; progress shows at 5 Hz and curves redraw at most 10
+        times a second anyway). Every other event first flushes them.
     """
 
     batchesEnded = Signal(list)  # noqa: N815 - Qt signal naming
