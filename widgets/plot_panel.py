@@ -337,10 +337,12 @@ class PlotPanel(QWidget):
         if span <= 1e-12 * max(abs(high), 1e-30):  # flat (a fixed learning rate): show it from zero
             low, high = (0.0, high * 1.25) if high > 0 and not log else (low - 0.5, high + 0.5)
             span = high - low
+        floor = -HEADROOM * span if low >= 0 and not log else -math.inf  # a loss near 0 never shows -1
         low, high = low - HEADROOM * span, high + HEADROOM * span
         if low < y0 or high > y1:  # grow, with slack where the data left the view
             slack = GROW_SLACK * span
-            item.setYRange(low - slack if low < y0 else low, high + slack if high > y1 else high, padding=0)
+            grown_low = max(low - slack, min(low, floor)) if low < y0 else low
+            item.setYRange(grown_low, high + slack if high > y1 else high, padding=0)
         elif (high - low) < (y1 - y0) / 3:
             item.setYRange(low, high, padding=0)
 
