@@ -303,6 +303,9 @@ class PlotPanel(QWidget):
                 changed = True
         if changed:
             self._fit_ranges()
+            # Apply a new range now: pyqtgraph defers it to the paint, where moving the items asks for a
+            # second paint of the whole plot right after the first.
+            self.plot.getPlotItem().getViewBox().updateMatrix()
         self.timer.setInterval(int(min(max(DRAIN_MS, self.plot.paint_s * 1000 * PAINT_SHARE), MAX_DRAIN_MS)))
 
     def set_x_range(self, low: float, high: float) -> None:
