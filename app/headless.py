@@ -67,8 +67,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--x-dataset", default=None, help="HDF5/.npz name of the inputs (default: x)")
     parser.add_argument("--y-dataset", default=None, help="HDF5/.npz name of the targets (default: y)")
     parser.add_argument("--target-column", default=None, help="CSV/.npy target column name or index (default: last)")
+    parser.add_argument(
+        "--device",
+        type=_device_list,
+        help="cpu, gpu (the first GPU), gpu:N, gpus (every GPU, data parallel) or a comma-separated list such as "
+        "gpu:0,gpu:1 (default: the device saved with the model when this machine has it, else the engine's default)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the final line")
     return parser
+
+
+def _device_list(text: str) -> list[str]:
+    """``--device`` as the settings' device names; "gpus" is resolved against the machine later."""
+    names = []
+    for part in (p.strip().lower().lstrip("/") for p in text.split(",")):
+        if part == "cpu":
+            names.append("/cpu:0")
+        elif part == "gpu":
+            names.append("/gpu:0")
+        elif part == "gpus" and "," not in text:
+            return ["gpus"]
+        elif part.startswith(("gpu:", "cpu:")) and part[4:].isdigit():
+            names.append(f"/{part}")
+        else:
+            raise argparse.ArgumentTypeError(f"expected cpu, gpu, gpu:N, gpus or a comma-separated list, got {text!r}")
+    return names
 
 
 class _Printer:
@@ -85,8 +108,9 @@ class _Printer:
             return
         if kind == "started":
             self.epochs = payload["epochs"]
+            where = f" on {payload['device']}" if payload.get("device") else ""
             self._line(f"Training on {payload['samples']:,} samples for {self.epochs} epoch(s), "
-                       f"{payload['steps']} batches per epoch")  # fmt: skip
+                       f"{payload['steps']} batches per epoch{where}")  # fmt: skip
         elif kind == "batch" and self.live and time.monotonic() - self._last > 0.1:
             self._last = time.monotonic()
             self.stream.write(
@@ -157,6 +181,12 @@ def _train(args: argparse.Namespace) -> int:
     for name in ("epochs", "batch_size", "validation_split", "seed"):
         if getattr(args, name) is not None:
             setattr(settings, name, getattr(args, name))
+    try:
+        settings.devices, note = _choose_devices(args.device, settings.devices)
+    except StrataError as error:
+        return _fail(str(error))
+    if note and not args.quiet:
+        print(f"warning: {note}", file=sys.stderr)
     fixed = model._stateful_batch_size()
     if fixed is not None:
         settings.batch_size, settings.shuffle = fixed, False
@@ -191,6 +221,35 @@ def _train(args: argparse.Namespace) -> int:
     print(f"Trained {result.epochs_run} epoch(s){ending} in {format_seconds(result.elapsed_s)}: {figures}. "
           f"Wrote {output} and {history_path}.")  # fmt: skip
     return 0
+
+
+def _choose_devices(asked: list[str] | None, saved: list[str]) -> tuple[list[str], str]:
+    """(devices for this run, a warning or ""): what ``--device`` asks (an error if this machine lacks it),
+    else the devices saved with the model when they exist here, else the engine's default device."""
+    from engine.backend import devices
+    from engine.errors import ConfigError
+    from engine.training import placement
+
+    if asked == ["gpus"]:
+        count, reason = devices.gpu_status()
+        if count == 0:
+            raise ConfigError(f"--device gpus: this machine has no usable GPU. {reason}".strip())
+        asked = [f"/gpu:{i}" for i in range(count)]
+    if asked is not None:
+        placement.check_devices(asked)
+        return asked, ""
+    if not saved:
+        return [], ""
+    try:
+        placement.check_devices(saved)
+    except ConfigError as error:
+        here = placement.describe([])
+        return (
+            [],
+            f"the model was set to train on {', '.join(saved)}, which this machine cannot use ({error}); "
+            f"training on {here} instead (choose with --device).",
+        )
+    return saved, ""
 
 
 def _copy_layout(source: Path, target: Path) -> None:

@@ -118,3 +118,44 @@ def test_runs_as_a_module(files):
 
 def test_format_seconds():
     assert format_seconds(5) == "0:05" and format_seconds(3725) == "1:02:05" and format_seconds(float("nan")) == "?"
+
+
+def test_device_option_trains_on_the_cpu_and_is_saved(files, capsys):
+    rc = main([str(files / "m.h5"), "--data", str(files / "d.npz"), "--epochs", "1", "--device", "cpu"])
+    assert rc == 0
+    assert "batches per epoch on CPU" in capsys.readouterr().out
+    settings, _ = read_training_extras(files / "m_trained.h5")
+    assert settings.devices == ["/cpu:0"]
+
+
+@pytest.mark.parametrize(
+    "device, message",
+    [("gpu:7", "'/gpu:7' does not exist"), ("gpus", "no usable GPU")],
+)
+def test_a_device_this_machine_lacks_is_one_clear_line(files, capsys, monkeypatch, device, message):
+    from engine.backend import devices
+
+    monkeypatch.setattr(devices, "gpu_status", lambda: (0, "CuPy is not installed."))
+    monkeypatch.setattr(devices, "gpu_count", lambda: 0)
+    rc = main([str(files / "m.h5"), "--data", str(files / "d.npz"), "--device", device])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.count("\n") == 1 and message in err
+    assert not (files / "m_trained.h5").exists()
+
+
+def test_bad_device_syntax_is_a_usage_error(files, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(files / "m.h5"), "--data", str(files / "d.npz"), "--device", "tpu"])
+    assert exit_info.value.code == 2 and "expected cpu, gpu" in capsys.readouterr().err
+
+
+def test_a_saved_gpu_missing_here_falls_back_with_a_warning(files, capsys, monkeypatch):
+    """A model set up on a GPU machine still trains on a laptop: the studio and strata-train open it anywhere."""
+    from engine.backend import devices
+
+    monkeypatch.setattr(devices, "gpu_count", lambda: 0)
+    write_training_extras(files / "m.h5", TrainingSettings(epochs=1, batch_size=100, devices=["/gpu:1"]))
+    assert main([str(files / "m.h5"), "--data", str(files / "d.npz")]) == 0
+    captured = capsys.readouterr()
+    assert "warning: the model was set to train on /gpu:1" in captured.err and "choose with --device" in captured.err
+    assert "Epoch 1/1" in captured.out
