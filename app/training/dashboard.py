@@ -6,6 +6,9 @@ Slots receive plain numbers through queued connections; the charts drain their b
 and the progress row refreshes at most every 50 ms, so the GUI stays responsive however fast the
 batches come. When a run ends, for any reason, the trained weights go back into the document (an
 undoable command when an undo stack is given), with the compile settings, so saving keeps them.
+
+The widgets are built in :mod:`app.training.dashboard_layout`; the checks (:mod:`app.training.dashboard_checks`)
+and the slots that show a run (:mod:`app.training.dashboard_run_view`) are mixins of ``TrainingDashboard``.
 """
 
 from __future__ import annotations
@@ -16,29 +19,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.document import DesignDocument
-from app.training.charts import TrainingCharts
-from app.training.data_panel import DataPanel
-from app.training.device_status import DeviceStatus
-from app.training.inspect_panel import InsidePanel, PredictionsPanel
-from app.training.panels import ChecksPanel, LayersPanel, LogPanel, RunsPanel
+from app.training.dashboard_checks import DashboardChecks
+from app.training.dashboard_layout import build_widgets
+from app.training.dashboard_run_view import DashboardRunView
 from app.training.runs import RunRecord
-from app.training.settings_form import SettingsForm
 from app.training.undo import TrainWeightsCommand
 from app.training.worker import TrainingThread
 from engine.training import preflight
@@ -48,7 +35,7 @@ QUEUED = Qt.ConnectionType.QueuedConnection
 REFRESH_MS = 200  # progress bars and speed: 5 updates a second are plenty to read
 
 
-class TrainingDashboard(QWidget):
+class TrainingDashboard(DashboardChecks, DashboardRunView, QWidget):
     """The Train dock's contents.
 
     Signals:
@@ -90,93 +77,13 @@ class TrainingDashboard(QWidget):
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.train_button = QPushButton("▶  Train")
-        self.train_button.setObjectName("TrainButton")
-        self.train_button.setStyleSheet("QPushButton#TrainButton { background: #2f6f3e; font-weight: bold; "
-                                        "padding: 5px 14px; } QPushButton#TrainButton:disabled { "
-                                        "background: #2b3038; color: #6b7280; }")  # fmt: skip
-        self.pause_button = QPushButton("‖  Pause")
-        self.step_button = QPushButton("▶|  Step")
-        self.step_button.setToolTip("Run a single batch (train_on_batch) and show its loss")
-        self.stop_button = QPushButton("■  Stop")
-        self.stop_button.setToolTip("End after the current batch; the weights trained so far are kept")
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(6)
-        self.lr_spin.setRange(1e-7, 10.0)
-        self.lr_spin.setSingleStep(0.0005)
-        self.lr_apply = QPushButton("Set LR")
-        self.lr_apply.setToolTip("While paused: change the learning rate from the next batch (marked on the curves)")
-        self.epoch_bar = QProgressBar()
-        self.epoch_bar.setFormat("Epoch %v / %m")
-        self.batch_bar = QProgressBar()
-        self.batch_bar.setFormat("Batch %v / %m")
-        for bar in (self.epoch_bar, self.batch_bar):
-            bar.setTextVisible(True)
-            bar.setMinimumWidth(140)
-            bar.setStyleSheet("QProgressBar { border: 1px solid #3d434d; border-radius: 4px; background: #1b1e23; "
-                              "text-align: center; min-height: 18px; } QProgressBar::chunk { background: #3b5998; "
-                              "border-radius: 3px; }")  # fmt: skip
-        self.speed_label = QLabel("")
-        self.speed_label.setMinimumWidth(230)  # a fixed slot: new figures never re-lay out the whole dock
-        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.status_label = QLabel("")
+        build_widgets(self)  # the widgets, as attributes, and their arrangement
         self.train_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.step_button.clicked.connect(self.step)
         self.stop_button.clicked.connect(self.stop)
         self.lr_apply.clicked.connect(lambda: self.set_learning_rate(self.lr_spin.value()))
-        controls = QHBoxLayout()
-        for widget in (self.train_button, self.pause_button, self.step_button, self.stop_button):
-            controls.addWidget(widget)
-        controls.addSpacing(10)
-        controls.addWidget(self.lr_spin)
-        controls.addWidget(self.lr_apply)
-        controls.addSpacing(10)
-        controls.addWidget(self.epoch_bar, 1)
-        controls.addWidget(self.batch_bar, 1)
-        controls.addWidget(self.speed_label)
-
-        self.data_panel = DataPanel()
-        self.settings_form = SettingsForm()
-        self.checks = ChecksPanel()
-        self.layers_panel = LayersPanel()
-        self.left = QTabWidget()
-        self.left.addTab(self.data_panel, "Data")
-        settings_scroll = QScrollArea()
-        settings_scroll.setWidgetResizable(True)
-        settings_scroll.setWidget(self.settings_form)
-        self.left.addTab(settings_scroll, "Settings")
-        self.left.addTab(self.checks, "Checks")
-        self.left.addTab(self.layers_panel, "Layers")
-        self.charts = TrainingCharts()
-        self.log = LogPanel()
-        self.runs_panel = RunsPanel()
-        self.inside = InsidePanel(self.current_model, self._data_tuple)
-        self.predictions = PredictionsPanel(self.current_model, self._data_tuple)
-        self.bottom = QTabWidget()
-        self.bottom.addTab(self.log, "Log")
-        self.bottom.addTab(self.runs_panel, "Runs")
-        self.bottom.addTab(self.inside, "Layer Outputs")
-        self.bottom.addTab(self.predictions, "Predictions")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.charts)
-        right.addWidget(self.bottom)
-        right.setSizes([520, 220])
-        body = QSplitter(Qt.Orientation.Horizontal)
-        body.addWidget(self.left)
-        body.addWidget(right)
-        body.setSizes([330, 900])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        self.device_status = DeviceStatus()  # which device(s) run the training and the GPUs' memory in use
         self.threadLaunching.connect(self.device_status.follow)
-        status_row = QHBoxLayout()
-        status_row.addWidget(self.status_label, 1)
-        status_row.addWidget(self.device_status)
-        layout.addLayout(status_row)
-        layout.addWidget(body, 1)
-
         self.data_panel.dataChanged.connect(self._data_changed)
         self.data_panel.validationChanged.connect(self._validation_changed)
         self.settings_form.changed.connect(self.run_checks)
@@ -273,87 +180,6 @@ class TrainingDashboard(QWidget):
 
     def _validation_changed(self, data: Any) -> None:
         self.settings_form.validation_split.setEnabled(data is None)
-        self.run_checks()
-
-    # -- checks ---------------------------------------------------------------------------------
-    def run_checks(self) -> list[preflight.Finding]:
-        if self.is_training():
-            return self.checks.findings
-        model = self.current_model()
-        stateful = model._stateful_batch_size() if model is not None else None
-        self.settings_form.set_stateful(stateful)
-        if model is not None:
-            self.layers_panel.set_layers([(layer.name, layer.trainable) for layer in model.layers if layer.weights])
-            names = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
-            self.inside.refresh(names, self.data_panel.data.samples if self.data_panel.data is not None else 0)
-        data = self.data_panel.data
-        if model is None or data is None:
-            self.checks.set_findings([])
-            self.checks.summary.setText("Choose data and a valid design to check them together.")
-            return []
-        self._compile_from_form(model)
-        findings = self._findings(model, data, self.settings_form.settings())
-        self.checks.set_findings(findings)
-        shape_problems = [f.message for f in findings if f.code.startswith("shape")]
-        self.data_panel.set_fit_message(shape_problems)
-        blocking = sum(f.severity == "error" for f in findings)
-        self.left.setTabText(2, f"Checks ({len(findings)})" if findings else "Checks")
-        self.train_button.setToolTip("Fix the blocking checks first" if blocking else "Train in the background")
-        return findings
-
-    def _findings(self, model: Any, data: Any, settings: TrainingSettings) -> list[preflight.Finding]:
-        """Preflight findings for the training data, and shape problems of a separate validation file."""
-        validation = self.data_panel.validation
-        if validation is None:
-            return preflight.check(model, data.x, data.y, settings) + self._trainable_since_last_run(model)
-        no_split = TrainingSettings.from_dict({**settings.to_dict(), "validation_split": 0.0})
-        findings = preflight.check(model, data.x, data.y, no_split)
-        for finding in preflight.check(model, validation.x, validation.y, no_split):
-            if finding.code.startswith("shape"):
-                findings.append(preflight.Finding(finding.code, finding.severity,
-                                                  f"Validation file: {finding.message}", finding.fix))  # fmt: skip
-        return findings + self._trainable_since_last_run(model)
-
-    def _trainable_since_last_run(self, model: Any) -> list[preflight.Finding]:
-        """Layers frozen or unfrozen in the design since the last run: say that they take effect now."""
-        before = self._last_trainable
-        now = {layer.name: layer.trainable for layer in model.layers if layer.weights}
-        frozen = [n for n, t in now.items() if n in before and before[n] and not t]
-        thawed = [n for n, t in now.items() if n in before and not before[n] and t]
-        if not frozen and not thawed:
-            return []
-        parts = ([f"frozen: {', '.join(frozen)}"] if frozen else []) + (
-            [f"unfrozen: {', '.join(thawed)}"] if thawed else []
-        )
-        message = (
-            f"Layers changed since the last run ({'; '.join(parts)}). In Keras a change of `trainable` needs a new "
-            "compile() to count; the next run compiles the model again, so the change takes effect now."
-        )
-        return [preflight.Finding("trainable_changed", "info", message)]
-
-    _last_trainable: dict[str, bool] = {}  # noqa: RUF012 - replaced per instance at each run
-
-    def _compile_from_form(self, model: Any) -> None:
-        """Compile with the form's settings, unless the model already is (recompiling resets the optimizer)."""
-        from engine import optimizers
-
-        args = self.settings_form.compile_args()
-        if getattr(model, "_strata_compile_args", None) == args:
-            return
-        model.compile(optimizers.deserialize(args["optimizer"]), args["loss"], metrics=args["metrics"])
-        model._strata_compile_args = args
-
-    def apply_fix(self, action: str) -> None:
-        data, model = self.data_panel.data, self.current_model()
-        if data is None or model is None:
-            return
-        settings = self.settings_form.settings()
-        if action.startswith("loss:"):
-            self.settings_form.loss.setCurrentText(action.split(":", 1)[1])
-        else:
-            data.x, data.y, settings = preflight.apply_fix(action, model, data.x, data.y, settings)
-            self.settings_form.set_settings(settings)
-        self.log.add("info", f"Applied fix: {action}")
         self.run_checks()
 
     # -- running ------------------------------------------------------------------------------
@@ -475,100 +301,7 @@ class TrainingDashboard(QWidget):
         self.thread.stop()
         return self.thread.wait(timeout_ms)
 
-    # -- slots: run events (GUI thread) ---------------------------------------------------------
-    def _on_started(self, payload: dict) -> None:
-        self.steps = payload["steps"]
-        self.epoch_bar.setRange(0, payload["epochs"])
-        self.epoch_bar.setValue(0)
-        self.batch_bar.setRange(0, payload["steps"])
-        self.batch_bar.setValue(0)
-        if self.run is not None:
-            self.run.steps_per_epoch = payload["steps"]
-
-    def _on_batches(self, payloads: list) -> None:
-        for payload in payloads:
-            self._on_batch(payload)
-
-    def _on_batch(self, payload: dict) -> None:
-        self.charts.add_batch(payload)
-        self._latest_batch = payload
-        if self.run is not None:
-            self.run.batch_losses.append(payload["loss"])
-
-    def _on_epoch(self, payload: dict) -> None:
-        self.charts.add_epoch(payload)
-        self.epoch_bar.setValue(payload["epoch"] + 1)
-        if self.run is not None:
-            for key, value in payload["logs"].items():
-                self.run.history.setdefault(key, []).append(value)
-            self.run.elapsed_s = payload["elapsed_s"]
-            self.runs_panel.update_run(self.run)
-        self.epochShown.emit(payload)
-
-    def _on_paused(self, _payload: dict) -> None:
-        self._set_state("paused")
-        self.pauseShown.emit()
-
-    def _on_resumed(self, _payload: dict) -> None:
-        self._set_state("running")
-
-    def _on_step_finished(self, payload: dict) -> None:
-        if self.thread is not None:
-            self.thread.wait(10_000)
-        self._set_state("idle")
-        self.runFinished.emit(payload)
-
-    def _on_marker(self, payload: dict) -> None:
-        self.charts.add_marker(payload, self.steps)
-        if self.run is not None:
-            self.run.markers.append(payload)
-        self.markerShown.emit(payload)
-
-    def _on_stepped(self, loss: float) -> None:
-        self.status_label.setText(f"Stepped one batch: loss {loss:.4f}")
-        self.log.add("info", f"Stepped one batch: loss {loss:.4f}")
-        self.stepShown.emit(loss)
-
-    def _refresh_progress(self) -> None:
-        payload, self._latest_batch = self._latest_batch, None
-        if payload is None:
-            return
-        if self.batch_bar.maximum() != payload["steps"]:
-            self.batch_bar.setMaximum(payload["steps"])
-        self.batch_bar.setValue(payload["step"] + 1)
-        self.epoch_bar.setValue(max(self.epoch_bar.value(), payload["epoch"]))
-        from app.headless import format_seconds
-
-        # Three significant digits: a steady read-out, and an unchanged text repaints nothing.
-        rate = float(f"{payload['samples_per_s']:.3g}")
-        self.speed_label.setText(f"{rate:,.0f} samples/s · ETA {format_seconds(payload['eta_s'])}")
-
-    def _on_finished(self, payload: dict) -> None:
-        self._refresh_progress()
-        self.charts.drain()
-        thread = self.thread
-        if thread is not None:
-            thread.wait(10_000)
-        reason = payload["reason"]
-        if reason != "step" and self.model is not None:
-            self._store_weights(reason)
-        if self.run is not None and reason != "step":
-            self.run.reason = reason
-            self.run.elapsed_s = payload["elapsed_s"]
-            self.runs_panel.update_run(self.run)
-        self._set_state("idle")
-        messages = {"completed": "Training finished", "stopped": "Stopped; the weights trained so far are kept",
-                    "early_stopping": "Early stopping ended the run", "nan": "Stopped: the loss became NaN",
-                    "error": "Training failed", "step": "Stepped one batch"}  # fmt: skip
-        text = f"{messages.get(reason, reason)} after {payload['epochs_run']} epoch(s)."
-        self.status_label.setText(text)
-        if reason in ("error", "nan"):
-            detail = payload["error"] or next((m for lvl, m in reversed(self.log.lines) if lvl == "error"), "")
-            self.error_box = QMessageBox(QMessageBox.Icon.Critical, "Training stopped", f"{text}\n\n{detail}",
-                                         parent=self)  # fmt: skip
-            self.error_box.open()  # not exec(): the app keeps running and tests are never blocked
-        self.runFinished.emit(payload)
-
+    # -- the trained weights into the document ---------------------------------------------------
     def _store_weights(self, reason: str) -> None:
         from engine.saving.training_config import training_config
 
@@ -593,23 +326,6 @@ class TrainingDashboard(QWidget):
         else:
             command.redo()
         self._model_key = self._doc_key()
-
-    def _set_state(self, state: str) -> None:
-        running, paused = state in ("running", "paused"), state == "paused"
-        self.train_button.setEnabled(not running)
-        self.pause_button.setEnabled(running)
-        self.pause_button.setText("▶  Resume" if paused else "‖  Pause")
-        self.stop_button.setEnabled(running)
-        self.step_button.setEnabled(paused or not running)
-        self.lr_spin.setEnabled(paused)
-        self.lr_apply.setEnabled(paused)
-        self.layers_panel.list.setEnabled(paused or not running)
-        for widget in (self.data_panel, self.settings_form):
-            widget.setEnabled(not running)
-        if paused:
-            self.status_label.setText("Paused: change the learning rate, freeze layers, or step one batch.")
-        elif state == "running":
-            self.status_label.setText("Training…")
 
     # -- exports ---------------------------------------------------------------------------------
     def export_csv_dialog(self, index: int) -> None:
