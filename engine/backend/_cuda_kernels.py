@@ -11,6 +11,30 @@ from typing import Any
 
 _compiled: dict[str, Any] = {}
 
+# Device helpers shared by the kernels below.
+_PREAMBLE = r"""
+struct Nhwc { long long n, y, x, c; };
+
+// (sample, row, column, channel) of flat index i in a C-contiguous (N, H, W, C) array.
+__device__ inline Nhwc unravel_nhwc(long long i, long long H, long long W, long long C) {
+    Nhwc at;
+    at.c = i % C; i /= C;
+    at.x = i % W; i /= W;
+    at.y = i % H; at.n = i / H;
+    return at;
+}
+
+// Offset (from base) of the first largest of count values: ties go to the earlier one, as NumPy's argmax.
+template <typename A>
+__device__ inline long long first_argmax(A a, long long base, long long count) {
+    long long top = 0;
+    for (long long k = 1; k < count; k++) {
+        if (a[base + k] > a[base + top]) top = k;
+    }
+    return top;
+}
+"""
+
 # (kind, params in, params out, body)
 _SOURCES: dict[str, tuple[str, str, str, str]] = {
     "adam": (
@@ -42,10 +66,8 @@ _SOURCES: dict[str, tuple[str, str, str, str]] = {
         "int64 DH, int64 DW, int64 TOP, int64 LEFT, int64 KCOLS",
         "T gx",
         """
-        long long idx = i;
-        long long ch = idx % C; idx /= C;
-        long long xx = idx % W; idx /= W;
-        long long y = idx % H, n = idx / H;
+        const Nhwc at = unravel_nhwc(i, H, W, C);
+        const long long n = at.n, y = at.y, xx = at.x, ch = at.c;
         T acc = 0;
         for (long long ki = 0; ki < KH; ki++) {
             long long ty = y + TOP - ki * DH;
@@ -69,11 +91,8 @@ _SOURCES: dict[str, tuple[str, str, str, str]] = {
         "raw T x, int64 H, int64 W, int64 C, int64 OH, int64 OW",
         "T out, uint8 code",
         """
-        long long idx = i;
-        long long ch = idx % C; idx /= C;
-        long long ox = idx % OW; idx /= OW;
-        long long oy = idx % OH, n = idx / OH;
-        long long base = ((n * H + 2 * oy) * W + 2 * ox) * C + ch;
+        const Nhwc at = unravel_nhwc(i, OH, OW, C);
+        const long long base = ((at.n * H + 2 * at.y) * W + 2 * at.x) * C + at.c;
         T a00 = x[base], a01 = x[base + C], a10 = x[base + W * C], a11 = x[base + W * C + C];
         T best = a00; unsigned char k = 0;
         if (a01 > best) { best = a01; k = 1; }
@@ -88,14 +107,11 @@ _SOURCES: dict[str, tuple[str, str, str, str]] = {
         "raw T g, raw uint8 code, int64 H, int64 W, int64 C, int64 OH, int64 OW",
         "T gx",
         """
-        long long idx = i;
-        long long ch = idx % C; idx /= C;
-        long long xx = idx % W; idx /= W;
-        long long y = idx % H, n = idx / H;
-        long long oy = y >> 1, ox = xx >> 1;
+        const Nhwc at = unravel_nhwc(i, H, W, C);
+        const long long oy = at.y >> 1, ox = at.x >> 1;
         if (oy >= OH || ox >= OW) { gx = (T)0; } else {
-            long long o = ((n * OH + oy) * OW + ox) * C + ch;
-            gx = (code[o] == (unsigned char)((y & 1) * 2 + (xx & 1))) ? g[o] : (T)0;
+            const long long o = ((at.n * OH + oy) * OW + ox) * C + at.c;
+            gx = (code[o] == (unsigned char)((at.y & 1) * 2 + (at.x & 1))) ? g[o] : (T)0;
         }
         """,
     ),
@@ -106,10 +122,8 @@ _SOURCES: dict[str, tuple[str, str, str, str]] = {
         "raw T x, raw T p, raw L labels, int64 classes",
         "T loss",
         """
-        long long base = i * classes;
-        long long top = 0; T best = x[base];
-        for (long long k = 1; k < classes; k++) { T v = x[base + k]; if (v > best) { best = v; top = k; } }
-        loss = best - x[base + (long long)labels[i]] - log(p[base + top]);
+        const long long base = i * classes, top = first_argmax(x, base, classes);
+        loss = x[base + top] - x[base + (long long)labels[i]] - log(p[base + top]);
         """,
     ),
     "sparse_ce_grad": (
@@ -129,10 +143,7 @@ _SOURCES: dict[str, tuple[str, str, str, str]] = {
         "raw T scores, raw L labels, int64 classes",
         "F hit",
         """
-        long long base = i * classes;
-        long long top = 0; T best = scores[base];
-        for (long long k = 1; k < classes; k++) { T v = scores[base + k]; if (v > best) { best = v; top = k; } }
-        hit = (top == (long long)labels[i]) ? (F)1 : (F)0;
+        hit = (first_argmax(scores, i * classes, classes) == (long long)labels[i]) ? (F)1 : (F)0;
         """,
     ),
     "count_out_of_range": ("reduction", "T x, int64 classes", "int64 y", "x < 0 || x >= classes"),
@@ -147,7 +158,7 @@ def kernel(name: str) -> Any:
 
         kind, params_in, params_out, body = _SOURCES[name]
         if kind == "elementwise":
-            compiled = cupy.ElementwiseKernel(params_in, params_out, body, f"strata_{name}")
+            compiled = cupy.ElementwiseKernel(params_in, params_out, body, f"strata_{name}", preamble=_PREAMBLE)
         else:
             compiled = cupy.ReductionKernel(params_in, params_out, body, "a + b", "y = a", "0", f"strata_{name}")
         _compiled[name] = compiled
