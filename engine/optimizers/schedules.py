@@ -8,6 +8,7 @@ Python floats; the optimizer rounds them to float32 as Keras's float32 arithmeti
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import Any
 
 from engine.errors import ConfigError
@@ -48,55 +49,66 @@ def _check_positive(owner: str, key: str, value: Any) -> None:
         raise ConfigError(f"{owner}: argument `{key}` must be > 0. Received: {key}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (integer division if ``staircase``)."""
+class _KerasSchedule(LearningRateSchedule):
+    """Base of the built-in schedules. Each is a dataclass whose fields are Keras's constructor arguments in
+    Keras's order, so one field list gives ``__init__``, ``get_config`` (the same keys) and the checks below.
+    The subclasses use ``@dataclass(eq=False, repr=False)`` to keep identity equality and the base's repr.
+    """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "ExponentialDecay",
-    ) -> None:
-        _check_positive("ExponentialDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+    _positive: tuple[str, ...] = ("decay_steps",)  # arguments Keras requires to be > 0
 
-    def __call__(self, step: int) -> float:
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
+    def __post_init__(self) -> None:
+        for key in self._positive:
+            _check_positive(type(self).__name__, key, getattr(self, key))
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-class PiecewiseConstantDecay(LearningRateSchedule):
+@dataclass(eq=False, repr=False)
+class _StaircaseDecay(_KerasSchedule):
+    """The arguments ExponentialDecay and InverseTimeDecay share; each adds its own ``name`` default."""
+
+    initial_learning_rate: float
+    decay_steps: float
+    decay_rate: float
+    staircase: bool = False
+
+    def _progress(self, step: int) -> float:
+        """``step / decay_steps``, floored if ``staircase`` so that the rate changes every ``decay_steps`` steps."""
+        p = float(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+
+@dataclass(eq=False, repr=False)
+class ExponentialDecay(_StaircaseDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (integer division if ``staircase``)."""
+
+    name: str = "ExponentialDecay"
+
+    def __call__(self, step: int) -> float:
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
+
+
+@dataclass(eq=False, repr=False)
+class PiecewiseConstantDecay(_KerasSchedule):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` on ``(boundaries[i-1], boundaries[i]]``,
     and ``values[-1]`` after the last boundary.
     """
 
-    def __init__(self, boundaries: list[float], values: list[float], name: str = "PiecewiseConstant") -> None:
-        if len(boundaries) != len(values) - 1:
+    boundaries: list[float]
+    values: list[float]
+    name: str = "PiecewiseConstant"
+
+    def __post_init__(self) -> None:
+        if len(self.boundaries) != len(self.values) - 1:
             raise ConfigError(
                 "PiecewiseConstantDecay: the length of boundaries should be 1 less than the length of values. "
-                f"Received: boundaries={boundaries} of length {len(boundaries)}, "
-                f"and values={values} of length {len(values)}."
+                f"Received: boundaries={self.boundaries} of length {len(self.boundaries)}, "
+                f"and values={self.values} of length {len(self.values)}."
             )
-        self.boundaries = list(boundaries)
-        self.values = list(values)
-        self.name = name
+        self.boundaries = list(self.boundaries)
+        self.values = list(self.values)
 
     def __call__(self, step: int) -> float:
         for boundary, value in zip(self.boundaries, self.values, strict=False):
@@ -104,29 +116,17 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return value
         return self.values[-1]
 
-    def get_config(self) -> dict[str, Any]:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
-
-class PolynomialDecay(LearningRateSchedule):
+@dataclass(eq=False, repr=False)
+class PolynomialDecay(_KerasSchedule):
     """Decay from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps`` along ``(1 - t)**power``."""
 
-    def __init__(  # noqa: PLR0917 - Keras's positional signature
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        end_learning_rate: float = 0.0001,
-        power: float = 1.0,
-        cycle: bool = False,
-        name: str = "PolynomialDecay",
-    ) -> None:
-        _check_positive("PolynomialDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
+    initial_learning_rate: float
+    decay_steps: float
+    end_learning_rate: float = 0.0001
+    power: float = 1.0
+    cycle: bool = False
+    name: str = "PolynomialDecay"
 
     def __call__(self, step: int) -> float:
         step = float(step)
@@ -139,49 +139,15 @@ class PolynomialDecay(LearningRateSchedule):
         p = step / decay_steps
         return (self.initial_learning_rate - self.end_learning_rate) * (1 - p) ** self.power + self.end_learning_rate
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
 
-
-class InverseTimeDecay(LearningRateSchedule):
+@dataclass(eq=False, repr=False)
+class InverseTimeDecay(_StaircaseDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored ratio if ``staircase``)."""
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        _check_positive("InverseTimeDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+    name: str = "InverseTimeDecay"
 
     def __call__(self, step: int) -> float:
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 def _cosine(step: float, decay_steps: float, alpha: float) -> float:
@@ -189,25 +155,16 @@ def _cosine(step: float, decay_steps: float, alpha: float) -> float:
     return (1 - alpha) * cosine_decayed + alpha
 
 
-class CosineDecay(LearningRateSchedule):
+@dataclass(eq=False, repr=False)
+class CosineDecay(_KerasSchedule):
     """Optional linear warmup to ``warmup_target``, then cosine decay to ``alpha`` times the peak rate."""
 
-    def __init__(  # noqa: PLR0917 - Keras's positional signature
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        alpha: float = 0.0,
-        name: str = "CosineDecay",
-        warmup_target: float | None = None,
-        warmup_steps: float = 0,
-    ) -> None:
-        _check_positive("CosineDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-        self.warmup_target = warmup_target
-        self.warmup_steps = warmup_steps
+    initial_learning_rate: float
+    decay_steps: float
+    alpha: float = 0.0
+    name: str = "CosineDecay"
+    warmup_target: float | None = None
+    warmup_steps: float = 0
 
     def __call__(self, step: int) -> float:
         step = float(step)
@@ -220,36 +177,18 @@ class CosineDecay(LearningRateSchedule):
             return (self.warmup_target - self.initial_learning_rate) * fraction + self.initial_learning_rate
         return self.warmup_target * _cosine(step - self.warmup_steps, self.decay_steps, self.alpha)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
 
-
-class CosineDecayRestarts(LearningRateSchedule):
+@dataclass(eq=False, repr=False)
+class CosineDecayRestarts(_KerasSchedule):
     """Cosine decay with warm restarts (SGDR): each period ``t_mul`` times longer, peaks scaled by ``m_mul``."""
 
-    def __init__(  # noqa: PLR0917 - Keras's positional signature
-        self,
-        initial_learning_rate: float,
-        first_decay_steps: float,
-        t_mul: float = 2.0,
-        m_mul: float = 1.0,
-        alpha: float = 0.0,
-        name: str = "SGDRDecay",
-    ) -> None:
-        _check_positive("CosineDecayRestarts", "first_decay_steps", first_decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.first_decay_steps = first_decay_steps
-        self.t_mul = t_mul
-        self.m_mul = m_mul
-        self.alpha = alpha
-        self.name = name
+    initial_learning_rate: float
+    first_decay_steps: float
+    t_mul: float = 2.0
+    m_mul: float = 1.0
+    alpha: float = 0.0
+    name: str = "SGDRDecay"
+    _positive = ("first_decay_steps",)
 
     def __call__(self, step: int) -> float:
         fraction = float(step) / self.first_decay_steps
@@ -263,16 +202,6 @@ class CosineDecayRestarts(LearningRateSchedule):
         m_fac = self.m_mul**i_restart
         cosine_decayed = 0.5 * m_fac * (1.0 + math.cos(math.pi * fraction))
         return self.initial_learning_rate * ((1 - self.alpha) * cosine_decayed + self.alpha)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self.t_mul,
-            "m_mul": self.m_mul,
-            "alpha": self.alpha,
-            "name": self.name,
-        }
 
 
 _BUILTIN_SCHEDULES = (
