@@ -67,11 +67,103 @@ def channel_axis(data_format: str) -> int:
     return -1 if data_format == "channels_last" else 1
 
 
-class BaseConv(Layer):
-    """A ``rank``-D convolution with a (*kernel_size, in/groups, filters) kernel."""
+def check_positive_int(value: Any, what: str, who: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{who}: {what} must be a positive integer, got {value!r}.")
+    return value
+
+
+class ConvLayer(Layer):
+    """What Conv*, DepthwiseConv2D and SeparableConv2D share, so each class keeps only its own weights and op.
+
+    A subclass names its hyperparameters in ``config_keys`` (in Keras's config order) and its kernels in
+    ``kernel_kinds`` (``kernel``, or ``depthwise``/``pointwise``); each kind ``k`` (and ``bias``) carries
+    ``k_initializer``/``k_regularizer``/``k_constraint`` and the config lists them as Keras does.
+    """
 
     rank = 2
     paddings: tuple[str, ...] = ("valid", "same")
+    config_keys: tuple[str, ...] = ()
+    kernel_kinds: tuple[str, ...] = ()
+
+    def __init__(self, activity_regularizer: Any = None, **kwargs: Any) -> None:
+        for key in _IGNORED_KWARGS:
+            kwargs.pop(key, None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+
+    def _set_geometry(
+        self, kernel_size: Any, strides: Any, padding: str, data_format: str | None, dilation_rate: Any,
+        activation: Any, use_bias: bool,
+    ) -> None:  # fmt: skip
+        """Validate and store the arguments every convolution takes, in Keras's checking order."""
+        who = describe(self)
+        self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size", who)
+        self.strides = normalize_tuple(strides, self.rank, "strides", who)
+        self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate", who)
+        self.padding = normalize_padding(padding, self.paddings, who)
+        self.data_format = backend.standardize_data_format(data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _set_weight_options(self, **options: tuple[Any, Any, Any]) -> None:
+        """``kind=(initializer, regularizer, constraint)``: resolve all initializers, then regularizers, then
+        constraints (so a bad argument is reported as before) and store them as ``<kind>_initializer`` etc."""
+        getters = {"initializer": initializers.get, "regularizer": regularizers.get, "constraint": constraints.get}
+        for index, (suffix, get) in enumerate(getters.items()):
+            for kind, values in options.items():
+                setattr(self, f"{kind}_{suffix}", get(values[index]))
+
+    def _input_channels(self, input_shape: tuple) -> tuple[int, int]:
+        """(channel axis, number of input channels); the channel count must be known to size the kernels."""
+        axis = channel_axis(self.data_format)
+        channels = input_shape[axis]
+        if channels is None:
+            raise ConfigError(f"{describe(self)} needs a known channel dimension, got input shape {input_shape}.")
+        return axis, channels
+
+    def _add_kernel(self, kind: str, shape: tuple) -> Any:
+        """The weight of ``kind`` with its own initializer, regularizer and constraint (Keras's weight names)."""
+        return self.add_weight(
+            "kernel" if kind == "kernel" else f"{kind}_kernel", shape, getattr(self, f"{kind}_initializer"),
+            regularizer=getattr(self, f"{kind}_regularizer"), constraint=getattr(self, f"{kind}_constraint"),
+        )  # fmt: skip
+
+    def _add_bias(self, size: int) -> None:
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias", (size,), self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )  # fmt: skip
+
+    def _finish_build(self, input_shape: tuple, axis: int, channels: int, check_shape: bool = True) -> None:
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
+        if check_shape:
+            self.compute_output_shape(input_shape)
+        self.built = True
+
+    def get_config(self) -> dict[str, Any]:
+        config = {**super().get_config(), **{key: getattr(self, key) for key in self.config_keys}}
+        config["activation"] = activations.serialize(self.activation)
+        config["use_bias"] = self.use_bias
+        kinds = (*self.kernel_kinds, "bias")
+        for kind in kinds:
+            config[f"{kind}_initializer"] = initializers.serialize(getattr(self, f"{kind}_initializer"))
+        for kind in (*kinds, "activity"):
+            config[f"{kind}_regularizer"] = maybe_serialize(
+                regularizers.serialize, getattr(self, f"{kind}_regularizer")
+            )
+        for kind in kinds:
+            config[f"{kind}_constraint"] = maybe_serialize(constraints.serialize, getattr(self, f"{kind}_constraint"))
+        return config
+
+
+class BaseConv(ConvLayer):
+    """A ``rank``-D convolution with a (*kernel_size, in/groups, filters) kernel."""
+
+    config_keys = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
+    kernel_kinds = ("kernel",)
 
     def __init__(
         self,
@@ -93,54 +185,28 @@ class BaseConv(Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        for key in _IGNORED_KWARGS:
-            kwargs.pop(key, None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         who = describe(self)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ConfigError(f"{who}: filters must be a positive integer, got {filters!r}.")
+        self.filters = check_positive_int(filters, "filters", who)
         if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0 or filters % groups:
             raise ConfigError(f"{who}: groups must be a positive integer dividing filters={filters}, got {groups!r}.")
-        self.filters = filters
         self.groups = groups
-        self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size", who)
-        self.strides = normalize_tuple(strides, self.rank, "strides", who)
-        self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate", who)
-        self.padding = normalize_padding(padding, self.paddings, who)
-        self.data_format = backend.standardize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self._set_geometry(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias)
+        self._set_weight_options(
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
 
     def build(self, input_shape: tuple) -> None:
-        axis = channel_axis(self.data_format)
-        channels = input_shape[axis]
-        if channels is None:
-            raise ConfigError(f"{describe(self)} needs a known channel dimension, got input shape {input_shape}.")
+        axis, channels = self._input_channels(input_shape)
         if channels % self.groups:
             raise ConfigError(
                 f"{describe(self)}: the number of input channels ({channels}) must be divisible by "
                 f"groups={self.groups}."
             )
-        self.kernel = self.add_weight(
-            "kernel", self.kernel_size + (channels // self.groups, self.filters), self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )  # fmt: skip
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", (self.filters,), self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )  # fmt: skip
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
-        self.compute_output_shape(input_shape)
-        self.built = True
+        self.kernel = self._add_kernel("kernel", self.kernel_size + (channels // self.groups, self.filters))
+        self._add_bias(self.filters)
+        self._finish_build(input_shape, axis, channels)
 
     def call(self, inputs: Any) -> Any:
         fuse_relu = self.activation is activations.relu
@@ -160,24 +226,3 @@ class BaseConv(Layer):
         if self.data_format == "channels_last":
             return check_output_size(self, input_shape, (input_shape[0], *out, self.filters))
         return check_output_size(self, input_shape, (input_shape[0], self.filters, *out))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": maybe_serialize(regularizers.serialize, self.kernel_regularizer),
-            "bias_regularizer": maybe_serialize(regularizers.serialize, self.bias_regularizer),
-            "activity_regularizer": maybe_serialize(regularizers.serialize, self.activity_regularizer),
-            "kernel_constraint": maybe_serialize(constraints.serialize, self.kernel_constraint),
-            "bias_constraint": maybe_serialize(constraints.serialize, self.bias_constraint),
-        }

@@ -6,8 +6,7 @@ from typing import Any
 
 from engine import ops
 from engine.errors import ConfigError
-from engine.layers.convolutional._base import BaseConv, channel_axis, describe, normalize_tuple
-from engine.layers.input_spec import InputSpec
+from engine.layers.convolutional._base import BaseConv, describe, normalize_tuple
 from engine.ops.conv import deconv_output_length
 
 
@@ -39,22 +38,10 @@ class Conv2DTranspose(BaseConv):
                     )
 
     def build(self, input_shape: tuple) -> None:
-        axis = channel_axis(self.data_format)
-        channels = input_shape[axis]
-        if channels is None:
-            raise ConfigError(f"{describe(self)} needs a known channel dimension, got input shape {input_shape}.")
-        self.kernel = self.add_weight(
-            "kernel", self.kernel_size + (self.filters, channels), self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )  # fmt: skip
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", (self.filters,), self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )  # fmt: skip
-        self.input_spec = InputSpec(ndim=4, axes={axis: channels})
-        self.built = True
+        axis, channels = self._input_channels(input_shape)
+        self.kernel = self._add_kernel("kernel", self.kernel_size + (self.filters, channels))
+        self._add_bias(self.filters)
+        self._finish_build(input_shape, axis, channels, check_shape=False)
 
     def call(self, inputs: Any) -> Any:
         outputs = ops.conv2d_transpose(

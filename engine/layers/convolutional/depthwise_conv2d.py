@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import activations, backend, constraints, initializers, ops, regularizers
+from engine import ops
 from engine.errors import ConfigError
-from engine.layers.convolutional._base import (
-    _IGNORED_KWARGS,
-    channel_axis,
-    check_output_size,
-    describe,
-    maybe_serialize,
-    normalize_padding,
-    normalize_tuple,
-)
-from engine.layers.input_spec import InputSpec
-from engine.layers.layer import Layer
+from engine.layers.convolutional._base import ConvLayer, check_output_size, check_positive_int, describe
 from engine.ops.conv import conv_output_length
 
 
-class DepthwiseConv2D(Layer):
+class DepthwiseConv2D(ConvLayer):
     """Depthwise 2D convolution; depthwise_kernel (kh, kw, in, depth_multiplier), bias (in * depth_multiplier).
 
     Output channel ``c * depth_multiplier + m`` comes from input channel ``c``.
     The weight is named 'depthwise_kernel' as in Keras 2 (Keras 3 calls it 'kernel').
     """
+
+    config_keys = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate")
+    kernel_kinds = ("depthwise",)
 
     def __init__(
         self,
@@ -46,47 +39,20 @@ class DepthwiseConv2D(Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        for key in _IGNORED_KWARGS:
-            kwargs.pop(key, None)
         _pop_keras2_keys(kwargs)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        who = describe(self)
-        if not isinstance(depth_multiplier, int) or isinstance(depth_multiplier, bool) or depth_multiplier <= 0:
-            raise ConfigError(f"{who}: depth_multiplier must be a positive integer, got {depth_multiplier!r}.")
-        self.depth_multiplier = depth_multiplier
-        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", who)
-        self.strides = normalize_tuple(strides, 2, "strides", who)
-        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate", who)
-        self.padding = normalize_padding(padding, ("valid", "same"), who)
-        self.data_format = backend.standardize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.input_spec = InputSpec(ndim=4)
+        self.depth_multiplier = check_positive_int(depth_multiplier, "depth_multiplier", describe(self))
+        self._set_geometry(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias)
+        self._set_weight_options(
+            depthwise=(depthwise_initializer, depthwise_regularizer, depthwise_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
 
     def build(self, input_shape: tuple) -> None:
-        axis = channel_axis(self.data_format)
-        channels = input_shape[axis]
-        if channels is None:
-            raise ConfigError(f"{describe(self)} needs a known channel dimension, got input shape {input_shape}.")
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier), self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint,
-        )  # fmt: skip
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", (channels * self.depth_multiplier,), self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )  # fmt: skip
-        self.input_spec = InputSpec(ndim=4, axes={axis: channels})
-        self.compute_output_shape(input_shape)
-        self.built = True
+        axis, channels = self._input_channels(input_shape)
+        self.depthwise_kernel = self._add_kernel("depthwise", self.kernel_size + (channels, self.depth_multiplier))
+        self._add_bias(channels * self.depth_multiplier)
+        self._finish_build(input_shape, axis, channels)
 
     def call(self, inputs: Any) -> Any:
         outputs = ops.depthwise_conv2d(
@@ -97,26 +63,6 @@ class DepthwiseConv2D(Layer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return depthwise_output_shape(self, input_shape, None)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "depth_multiplier": self.depth_multiplier,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": maybe_serialize(regularizers.serialize, self.depthwise_regularizer),
-            "bias_regularizer": maybe_serialize(regularizers.serialize, self.bias_regularizer),
-            "activity_regularizer": maybe_serialize(regularizers.serialize, self.activity_regularizer),
-            "depthwise_constraint": maybe_serialize(constraints.serialize, self.depthwise_constraint),
-            "bias_constraint": maybe_serialize(constraints.serialize, self.bias_constraint),
-        }
 
 
 def depthwise_output_shape(layer: Any, input_shape: tuple, filters: int | None) -> tuple:
