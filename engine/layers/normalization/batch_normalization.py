@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import constraints, initializers, ops, regularizers
+from engine import ops
 from engine.autograd import no_grad
 from engine.errors import ConfigError
 from engine.layers.input_spec import InputSpec
-from engine.layers.layer import Layer
-from engine.layers.normalization._common import maybe_serialize, resolve_axes, standardize_axes
+from engine.layers.normalization._common import GammaBetaNormalization, standardize_axes
 
 
-class BatchNormalization(Layer):
+class BatchNormalization(GammaBetaNormalization):
     """Keras's BatchNormalization.
 
     Training mode (``training=True`` and the layer trainable) normalizes with the
@@ -24,6 +23,8 @@ class BatchNormalization(Layer):
     ``trainable`` is False (Keras 2.x/3 semantics), it uses the moving statistics.
     Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
     """
+
+    _kind = "BatchNormalization"
 
     def __init__(
         self,
@@ -49,52 +50,24 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         if renorm:
             raise ConfigError(f"BatchNormalization layer '{self.name}': renorm=True is not supported.")
-        self.axis = standardize_axes(self.name, "BatchNormalization", axis)
+        self.axis = standardize_axes(self.name, self._kind, axis)
         if not 0.0 <= float(momentum) <= 1.0:
             raise ConfigError(f"BatchNormalization layer '{self.name}': momentum must be in [0, 1], got {momentum!r}.")
-        if float(epsilon) <= 0:
-            raise ConfigError(f"BatchNormalization layer '{self.name}': epsilon must be positive, got {epsilon!r}.")
         self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self._set_gamma_beta_options(
+            epsilon, center, scale,
+            beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
+            moving_mean_initializer=moving_mean_initializer, moving_variance_initializer=moving_variance_initializer,
+        )  # fmt: skip
         self.synchronized = bool(synchronized)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
-        self._axes: tuple[int, ...] = ()
 
     def build(self, input_shape: tuple) -> None:
-        ndim = len(input_shape)
-        self._axes = resolve_axes(self.name, "BatchNormalization", self.axis, ndim)
-        shape = tuple(input_shape[a] for a in self._axes)
-        if any(d is None for d in shape):
-            raise ConfigError(
-                f"BatchNormalization layer '{self.name}' needs known sizes along axis {self.axis}, "
-                f"received input shape {tuple(input_shape)}."
-            )
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight(
-                "gamma", shape, self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-            )  # fmt: skip
-        if self.center:
-            self.beta = self.add_weight(
-                "beta", shape, self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-            )  # fmt: skip
+        shape = self._build_gamma_beta(input_shape)
         self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight(
             "moving_variance", shape, self.moving_variance_initializer, trainable=False
         )
-        self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._axes})
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
         self.built = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
@@ -113,9 +86,6 @@ class BatchNormalization(Layer):
                 data *= self.momentum
                 data += batch.astype(data.dtype, copy=False) * (1.0 - self.momentum)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape)
-
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
@@ -124,13 +94,6 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-            "beta_regularizer": maybe_serialize(regularizers.serialize, self.beta_regularizer),
-            "gamma_regularizer": maybe_serialize(regularizers.serialize, self.gamma_regularizer),
-            "beta_constraint": maybe_serialize(constraints.serialize, self.beta_constraint),
-            "gamma_constraint": maybe_serialize(constraints.serialize, self.gamma_constraint),
+            **self._gamma_beta_config("moving_mean_initializer", "moving_variance_initializer"),
             "synchronized": self.synchronized,
         }
