@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, keras_application, preprocessor
 from engine.backend import image_data_format
 
 _EPS = 1.001e-5
@@ -43,15 +44,10 @@ def transition_block(x: Any, reduction: float, name: str) -> Any:
     return layers.AveragePooling2D(2, strides=2, name=name + "_pool")(x)
 
 
-def build_densenet(blocks: tuple[int, int, int, int], name: str, include_top: bool, weights: Any, input_tensor: Any,
-                   input_shape: Any, pooling: str | None, classes: int, classifier_activation: Any) -> Any:  # fmt: skip
+def build_densenet(blocks: tuple[int, int, int, int], name: str, app: AppArgs) -> Any:
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    input_shape = utils.obtain_input_shape(
-        input_shape, 224, 32, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.start(default_size=224, min_size=32)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)))(x)
     x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1/conv")(x)
     x = layers.BatchNormalization(axis=_axis(), epsilon=_EPS, name="conv1/bn")(x)
@@ -68,40 +64,19 @@ def build_densenet(blocks: tuple[int, int, int, int], name: str, include_top: bo
     x = layers.BatchNormalization(axis=_axis(), epsilon=_EPS, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
 
-    def top(x: Any) -> Any:
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-
-    model = utils.finish(x, inputs, name, include_top, pooling, classes, classifier_activation, top=top)
-    suffix = "" if include_top else "_notop"
-    utils.load_weights(model, weights, f"{name}_weights_tf_dim_ordering_tf_kernels{suffix}.h5", name)
-    return model
+    return app.finish(x, inputs, name, app.weights_file(name), name)
 
 
-def _make(name: str, blocks: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: str | None = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-    ) -> Any:
-        return build_densenet(blocks, name, include_top, weights, input_tensor, input_shape, pooling, classes,
-                              classifier_activation)  # fmt: skip
-
-    constructor.__doc__ = doc
-    return constructor
+def _make(public_name: str, blocks: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
+    return keras_application(lambda app: build_densenet(blocks, public_name.lower(), app), public_name, doc)
 
 
-DenseNet121 = _make("densenet121", (6, 12, 24, 16), "DenseNet121 (8,062,504 parameters with the top).")
-DenseNet169 = _make("densenet169", (6, 12, 32, 32), "DenseNet169 (14,307,880 parameters with the top).")
-DenseNet201 = _make("densenet201", (6, 12, 48, 32), "DenseNet201 (20,242,984 parameters with the top).")
+DenseNet121 = _make("DenseNet121", (6, 12, 24, 16), "DenseNet121 (8,062,504 parameters with the top).")
+DenseNet169 = _make("DenseNet169", (6, 12, 32, 32), "DenseNet169 (14,307,880 parameters with the top).")
+DenseNet201 = _make("DenseNet201", (6, 12, 48, 32), "DenseNet201 (20,242,984 parameters with the top).")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Torch-style: scale to [0, 1], then normalise by the ImageNet channel mean and std."""
-    return utils.preprocess_input(x, data_format=data_format, mode="torch")
+preprocess_input = preprocessor("torch")
 
 
 decode_predictions = utils.decode_predictions

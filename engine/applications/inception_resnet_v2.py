@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, keras_application, preprocessor
 from engine.backend import image_data_format
 from engine.errors import ConfigError
 from engine.layers.layer import Layer
@@ -71,23 +72,10 @@ def inception_resnet_block(x: Any, scale: float, block_type: str, block_idx: int
     return x
 
 
-def InceptionResNetV2(  # noqa: N802 - Keras's name
-    include_top: bool = True,
-    weights: Any = "imagenet",
-    input_tensor: Any = None,
-    input_shape: Any = None,
-    pooling: str | None = None,
-    classes: int = 1000,
-    classifier_activation: Any = "softmax",
-) -> Any:
-    """InceptionResNetV2 (55,873,736 parameters with the top); default input 299x299."""
+def _inception_resnet_v2(app: AppArgs) -> Any:
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    input_shape = utils.obtain_input_shape(
-        input_shape, 299, 75, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.start(default_size=299, min_size=75)
     axis = _axis()
     x = conv2d_bn(x, 32, 3, strides=2, padding="valid")
     x = conv2d_bn(x, 32, 3, padding="valid")
@@ -122,20 +110,16 @@ def InceptionResNetV2(  # noqa: N802 - Keras's name
     x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
 
-    def top(x: Any) -> Any:
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-
-    model = utils.finish(x, inputs, "inception_resnet_v2", include_top, pooling, classes, classifier_activation,
-                         top=top)  # fmt: skip
-    suffix = "" if include_top else "_notop"
-    file_name = f"inception_resnet_v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5"
-    utils.load_weights(model, weights, file_name, "InceptionResNetV2")
-    return model
+    return app.finish(x, inputs, "inception_resnet_v2", app.weights_file("inception_resnet_v2"), "InceptionResNetV2")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+InceptionResNetV2 = keras_application(
+    _inception_resnet_v2, "InceptionResNetV2",
+    "InceptionResNetV2 (55,873,736 parameters with the top); default input 299x299.",
+)  # fmt: skip
+
+
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, keras_application, preprocessor
 from engine.backend import image_data_format
 
 
@@ -32,23 +33,10 @@ def _avg_branch(x: Any, filters: int) -> Any:
     return conv2d_bn(pool, filters, 1, 1)
 
 
-def InceptionV3(  # noqa: N802 - Keras's name
-    include_top: bool = True,
-    weights: Any = "imagenet",
-    input_tensor: Any = None,
-    input_shape: Any = None,
-    pooling: str | None = None,
-    classes: int = 1000,
-    classifier_activation: Any = "softmax",
-) -> Any:
-    """InceptionV3 (23,851,784 parameters with the top); default input 299x299."""
+def _inception_v3(app: AppArgs) -> Any:
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    input_shape = utils.obtain_input_shape(
-        input_shape, 299, 75, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.start(default_size=299, min_size=75)
     axis = _axis()
 
     def concat(tensors: list[Any], name: str | None = None) -> Any:
@@ -106,18 +94,15 @@ def InceptionV3(  # noqa: N802 - Keras's name
         branch_pool = _avg_branch(x, 192)
         x = concat([branch1x1, branch3x3, branch3x3dbl, branch_pool], name=f"mixed{9 + i}")
 
-    def top(x: Any) -> Any:
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-
-    model = utils.finish(x, inputs, "inception_v3", include_top, pooling, classes, classifier_activation, top=top)
-    suffix = "" if include_top else "_notop"
-    utils.load_weights(model, weights, f"inception_v3_weights_tf_dim_ordering_tf_kernels{suffix}.h5", "InceptionV3")
-    return model
+    return app.finish(x, inputs, "inception_v3", app.weights_file("inception_v3"), "InceptionV3")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+InceptionV3 = keras_application(
+    _inception_v3, "InceptionV3", "InceptionV3 (23,851,784 parameters with the top); default input 299x299."
+)
+
+
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, channels_first, preprocessor
 from engine.backend import image_data_format
 from engine.errors import ConfigError
 
 _ALPHA_TEXT = {1.0: "1_0", 0.75: "7_5", 0.50: "5_0", 0.25: "2_5"}
+_SIZES = (128, 160, 192, 224)  # the input sizes ImageNet weights were published for
 
 
 def _channel_axis() -> int:
@@ -58,33 +60,25 @@ def MobileNet(  # noqa: N802 - Keras's name
     from engine import layers
     from engine.models import Model
 
-    utils.validate_weights(weights, include_top, classes)
-    default_size = 224
-    if input_shape is not None and len(input_shape) == 3:
-        rows_cols = input_shape[1:] if image_data_format() == "channels_first" else input_shape[:2]
-        if rows_cols[0] == rows_cols[1] and rows_cols[0] in (128, 160, 192, 224):
-            default_size = rows_cols[0]
-    input_shape = utils.obtain_input_shape(
-        input_shape, default_size, 32, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    rows = input_shape[1] if image_data_format() == "channels_first" else input_shape[0]
+    app = AppArgs(include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation)
+    input_shape, rows = app.square_input_shape(_SIZES)
     if weights == "imagenet":
         if depth_multiplier != 1:
             raise ConfigError("MobileNet: if imagenet weights are being loaded, depth multiplier must be 1.")
         if alpha not in _ALPHA_TEXT:
             raise ConfigError("MobileNet: if imagenet weights are being loaded, alpha must be one of 0.25, 0.50, "
                               f"0.75 or 1.0; received alpha={alpha}.")  # fmt: skip
-        if rows not in (128, 160, 192, 224):
+        if rows not in _SIZES:
             raise ConfigError(f"MobileNet: imagenet weights exist for input sizes 128, 160, 192 and 224 only; "
                               f"received {rows}.")  # fmt: skip
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.make_input(input_shape)
     x = _conv_block(x, 32, alpha, strides=(2, 2))
     plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     for block_id, (filters, stride) in enumerate(plan, start=1):
         x = _depthwise_conv_block(x, filters, alpha, depth_multiplier, strides=(stride, stride), block_id=block_id)
     name = f"mobilenet_{alpha:0.2f}_{rows}"
     if include_top:
-        shape = (int(1024 * alpha), 1, 1) if image_data_format() == "channels_first" else (1, 1, int(1024 * alpha))
+        shape = (int(1024 * alpha), 1, 1) if channels_first() else (1, 1, int(1024 * alpha))
         x = layers.GlobalAveragePooling2D()(x)
         x = layers.Reshape(shape, name="reshape_1")(x)
         x = layers.Dropout(dropout, name="dropout")(x)
@@ -100,9 +94,7 @@ def MobileNet(  # noqa: N802 - Keras's name
     return model
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions

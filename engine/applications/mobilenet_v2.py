@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, preprocessor
 from engine.backend import image_data_format
 from engine.errors import ConfigError
 
@@ -79,20 +80,12 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     """MobileNetV2 (3,538,984 parameters with the top at alpha=1)."""
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    default_size = 224
-    if input_shape is not None and len(input_shape) == 3:
-        rows_cols = input_shape[1:] if image_data_format() == "channels_first" else input_shape[:2]
-        if rows_cols[0] == rows_cols[1] and rows_cols[0] in (96, 128, 160, 192, 224):
-            default_size = rows_cols[0]
-    input_shape = utils.obtain_input_shape(
-        input_shape, default_size, 32, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    rows = input_shape[1] if image_data_format() == "channels_first" else input_shape[0]
+    app = AppArgs(include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation)
+    input_shape, rows = app.square_input_shape((96, 128, 160, 192, 224))
     if weights == "imagenet" and alpha not in (0.35, 0.50, 0.75, 1.0, 1.3, 1.4):
         raise ConfigError("MobileNetV2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, "
                           f"0.75, 1.0, 1.3 or 1.4; received alpha={alpha}.")  # fmt: skip
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.make_input(input_shape)
     first_block_filters = make_divisible(32 * alpha, 8)
     x = layers.Conv2D(first_block_filters, kernel_size=3, strides=(2, 2), padding="same", use_bias=False,
                       name="Conv1")(x)  # fmt: skip
@@ -108,17 +101,12 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     def top(x: Any) -> Any:
         return layers.GlobalAveragePooling2D()(x)
 
-    name = f"mobilenetv2_{alpha:0.2f}_{rows}"
-    model = utils.finish(x, inputs, name, include_top, pooling, classes, classifier_activation, top=top)
     suffix = "" if include_top else "_no_top"
     file_name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{suffix}.h5"
-    utils.load_weights(model, weights, file_name, "MobileNetV2")
-    return model
+    return app.finish(x, inputs, f"mobilenetv2_{alpha:0.2f}_{rows}", file_name, "MobileNetV2", top=top)
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions

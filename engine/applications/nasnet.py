@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, preprocessor
 from engine.applications.mobilenet_v2 import correct_pad
 from engine.backend import image_data_format
 from engine.errors import ConfigError
@@ -146,17 +148,14 @@ def NASNet(  # noqa: N802 - Keras's name
     """The generic NASNet-A builder (``NASNetMobile``/``NASNetLarge`` fix its arguments)."""
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
+    app = AppArgs(include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation)
+    app.validate()
     if penultimate_filters % (24 * (filter_multiplier**2)) != 0:
         raise ConfigError(
             "NASNet: for NASNet-A models, `penultimate_filters` must be a multiple of 24 * (`filter_multiplier` "
             f"** 2); received penultimate_filters={penultimate_filters}."
         )
-    default_size = default_size or 331
-    input_shape = utils.obtain_input_shape(
-        input_shape, default_size, 32, image_data_format(), require_flatten=True, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.make_input(app.checked_input_shape(default_size or 331, 32, require_flatten=True))
     filters = penultimate_filters // 24
     x = layers.Conv2D(stem_block_filters, (3, 3), strides=(2, 2), padding="valid", use_bias=False,
                       name="stem_conv1", kernel_initializer=_INIT)(x)  # fmt: skip
@@ -179,46 +178,42 @@ def NASNet(  # noqa: N802 - Keras's name
     def top(x: Any) -> Any:
         return layers.GlobalAveragePooling2D()(x)
 
-    model = utils.finish(x, inputs, "NASNet", include_top, pooling, classes, classifier_activation, top=top)
-    utils.load_weights(model, weights, weights_file, "NASNet")
-    return model
+    return app.finish(x, inputs, "NASNet", weights_file, "NASNet", top=top)
 
 
-def NASNetMobile(  # noqa: N802 - Keras's name
-    input_shape: Any = None,
-    include_top: bool = True,
-    weights: Any = "imagenet",
-    input_tensor: Any = None,
-    pooling: str | None = None,
-    classes: int = 1000,
-    classifier_activation: Any = "softmax",
-) -> Any:
-    """NASNet-A Mobile (5,326,716 parameters with the top); input 224x224."""
-    return NASNet(input_shape, penultimate_filters=1056, num_blocks=4, stem_block_filters=32, skip_reduction=False,
-                  filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                  pooling=pooling, classes=classes, default_size=224, classifier_activation=classifier_activation,
-                  weights_file="NASNet-mobile.h5" if include_top else "NASNet-mobile-no-top.h5")  # fmt: skip
+def _variant(public_name: str, doc: str, default_size: int, file_stem: str, **architecture: Any) -> Callable[..., Any]:
+    """A fixed NASNet-A (Keras's NASNetMobile/NASNetLarge signature: ``input_shape`` first)."""
+
+    def constructor(
+        input_shape: Any = None,
+        include_top: bool = True,
+        weights: Any = "imagenet",
+        input_tensor: Any = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: Any = "softmax",
+    ) -> Any:
+        return NASNet(input_shape, **architecture, include_top=include_top, weights=weights, input_tensor=input_tensor,
+                      pooling=pooling, classes=classes, default_size=default_size,
+                      classifier_activation=classifier_activation,
+                      weights_file=f"{file_stem}.h5" if include_top else f"{file_stem}-no-top.h5")  # fmt: skip
+
+    constructor.__name__ = constructor.__qualname__ = public_name
+    constructor.__doc__ = doc
+    return constructor
 
 
-def NASNetLarge(  # noqa: N802 - Keras's name
-    input_shape: Any = None,
-    include_top: bool = True,
-    weights: Any = "imagenet",
-    input_tensor: Any = None,
-    pooling: str | None = None,
-    classes: int = 1000,
-    classifier_activation: Any = "softmax",
-) -> Any:
-    """NASNet-A Large (88,949,818 parameters with the top); input 331x331."""
-    return NASNet(input_shape, penultimate_filters=4032, num_blocks=6, stem_block_filters=96, skip_reduction=True,
-                  filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                  pooling=pooling, classes=classes, default_size=331, classifier_activation=classifier_activation,
-                  weights_file="NASNet-large.h5" if include_top else "NASNet-large-no-top.h5")  # fmt: skip
+NASNetMobile = _variant(
+    "NASNetMobile", "NASNet-A Mobile (5,326,716 parameters with the top); input 224x224.", 224, "NASNet-mobile",
+    penultimate_filters=1056, num_blocks=4, stem_block_filters=32, skip_reduction=False, filter_multiplier=2,
+)  # fmt: skip
+NASNetLarge = _variant(
+    "NASNetLarge", "NASNet-A Large (88,949,818 parameters with the top); input 331x331.", 331, "NASNet-large",
+    penultimate_filters=4032, num_blocks=6, stem_block_filters=96, skip_reduction=True, filter_multiplier=2,
+)  # fmt: skip
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions

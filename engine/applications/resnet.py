@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, keras_application, preprocessor
 from engine.backend import image_data_format
 
 BN_EPSILON = 1.001e-5
@@ -15,28 +16,11 @@ def bn_axis() -> int:
     return 3 if image_data_format() == "channels_last" else 1
 
 
-def build_resnet(
-    stack_fn: Callable[[Any], Any],
-    preact: bool,
-    use_bias: bool,
-    model_name: str,
-    include_top: bool,
-    weights: Any,
-    input_tensor: Any,
-    input_shape: Any,
-    pooling: str | None,
-    classes: int,
-    classifier_activation: Any,
-    preprocessing: str,
-) -> Any:
+def build_resnet(stack_fn: Callable[[Any], Any], preact: bool, use_bias: bool, model_name: str, app: AppArgs) -> Any:
     """The ResNet trunk shared by v1 and v2: stem, ``stack_fn``'s stages, optional post-activation, head."""
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    input_shape = utils.obtain_input_shape(
-        input_shape, 224, 32, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.start(default_size=224, min_size=32)
     axis = bn_axis()
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(x)
     x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
@@ -50,13 +34,7 @@ def build_resnet(
         x = layers.BatchNormalization(axis=axis, epsilon=BN_EPSILON, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
 
-    def top(x: Any) -> Any:
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-
-    model = utils.finish(x, inputs, model_name, include_top, pooling, classes, classifier_activation, top=top)
-    suffix = "" if include_top else "_notop"
-    utils.load_weights(model, weights, f"{model_name}_weights_tf_dim_ordering_tf_kernels{suffix}.h5", model_name)
-    return model
+    return app.finish(x, inputs, model_name, app.weights_file(model_name), model_name)
 
 
 def block1(x: Any, filters: int, kernel_size: int = 3, stride: int = 1, conv_shortcut: bool = True,
@@ -99,39 +77,22 @@ def _v1(depths: tuple[int, int, int, int]) -> Callable[[Any], Any]:
     return stack_fn
 
 
-def make_constructor(
-    name: str, stack_fn: Callable[[Any], Any], preact: bool, mode: str, doc: str
-) -> Callable[..., Any]:
+def make_constructor(public_name: str, name: str, stack_fn: Callable[[Any], Any], preact: bool, doc: str
+                     ) -> Callable[..., Any]:  # fmt: skip
     """A Keras-signature constructor for one ResNet variant (shared by the v1 and v2 families)."""
-
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: str | None = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-    ) -> Any:
-        return build_resnet(stack_fn, preact, True, name, include_top, weights, input_tensor, input_shape,
-                            pooling, classes, classifier_activation, mode)  # fmt: skip
-
-    constructor.__doc__ = doc
-    return constructor
+    return keras_application(lambda app: build_resnet(stack_fn, preact, True, name, app), public_name, doc)
 
 
-def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
-    return make_constructor(name, _v1(depths), False, "caffe", doc)
+def _make(public_name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
+    return make_constructor(public_name, public_name.lower(), _v1(depths), False, doc)
 
 
-ResNet50 = _make("resnet50", (3, 4, 6, 3), "ResNet50 (25,636,712 parameters with the top).")
-ResNet101 = _make("resnet101", (3, 4, 23, 3), "ResNet101 (44,707,176 parameters with the top).")
-ResNet152 = _make("resnet152", (3, 8, 36, 3), "ResNet152 (60,419,944 parameters with the top).")
+ResNet50 = _make("ResNet50", (3, 4, 6, 3), "ResNet50 (25,636,712 parameters with the top).")
+ResNet101 = _make("ResNet101", (3, 4, 23, 3), "ResNet101 (44,707,176 parameters with the top).")
+ResNet152 = _make("ResNet152", (3, 8, 36, 3), "ResNet152 (60,419,944 parameters with the top).")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Caffe-style: RGB to BGR, then subtract the ImageNet channel means."""
-    return utils.preprocess_input(x, data_format=data_format, mode="caffe")
+preprocess_input = preprocessor("caffe")
 
 
 decode_predictions = utils.decode_predictions

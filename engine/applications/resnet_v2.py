@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import preprocessor
 from engine.applications.resnet import BN_EPSILON, bn_axis, make_constructor
 
 
@@ -49,18 +50,16 @@ def _v2(depths: tuple[int, int, int, int]) -> Callable[[Any], Any]:
     return stack_fn
 
 
-def _make(name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
-    return make_constructor(name, _v2(depths), True, "tf", doc)
+def _make(public_name: str, depths: tuple[int, int, int, int], doc: str) -> Callable[..., Any]:
+    return make_constructor(public_name, public_name.lower(), _v2(depths), True, doc)
 
 
-ResNet50V2 = _make("resnet50v2", (3, 4, 6, 3), "ResNet50V2 (25,613,800 parameters with the top).")
-ResNet101V2 = _make("resnet101v2", (3, 4, 23, 3), "ResNet101V2 (44,675,560 parameters with the top).")
-ResNet152V2 = _make("resnet152v2", (3, 8, 36, 3), "ResNet152V2 (60,380,648 parameters with the top).")
+ResNet50V2 = _make("ResNet50V2", (3, 4, 6, 3), "ResNet50V2 (25,613,800 parameters with the top).")
+ResNet101V2 = _make("ResNet101V2", (3, 4, 23, 3), "ResNet101V2 (44,675,560 parameters with the top).")
+ResNet152V2 = _make("ResNet152V2", (3, 8, 36, 3), "ResNet152V2 (60,380,648 parameters with the top).")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1], as the v2 weights were trained."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = preprocessor("tf", "Scale pixels to [-1, 1], as the v2 weights were trained.")
 
 
 decode_predictions = utils.decode_predictions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.applications import imagenet_utils as utils
+from engine.applications._common import AppArgs, keras_application, preprocessor
 from engine.backend import image_data_format
 
 
@@ -26,23 +27,10 @@ def _sep(x: Any, filters: int, name: str) -> Any:
     return layers.BatchNormalization(axis=_axis(), name=name + "_bn")(x)
 
 
-def Xception(  # noqa: N802 - Keras's name
-    include_top: bool = True,
-    weights: Any = "imagenet",
-    input_tensor: Any = None,
-    input_shape: Any = None,
-    pooling: str | None = None,
-    classes: int = 1000,
-    classifier_activation: Any = "softmax",
-) -> Any:
-    """Xception (22,910,480 parameters with the top); default input 299x299."""
+def _xception(app: AppArgs) -> Any:
     from engine import layers
 
-    utils.validate_weights(weights, include_top, classes)
-    input_shape = utils.obtain_input_shape(
-        input_shape, 299, 71, image_data_format(), require_flatten=include_top, weights=weights
-    )
-    x, inputs = utils.make_input(input_shape, input_tensor)
+    x, inputs = app.start(default_size=299, min_size=71)
     axis = _axis()
     x = layers.Conv2D(32, (3, 3), strides=(2, 2), use_bias=False, name="block1_conv1")(x)
     x = layers.BatchNormalization(axis=axis, name="block1_conv1_bn")(x)
@@ -88,18 +76,15 @@ def Xception(  # noqa: N802 - Keras's name
     x = _sep(x, 2048, "block14_sepconv2")
     x = layers.Activation("relu", name="block14_sepconv2_act")(x)
 
-    def top(x: Any) -> Any:
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-
-    model = utils.finish(x, inputs, "xception", include_top, pooling, classes, classifier_activation, top=top)
-    suffix = "" if include_top else "_notop"
-    utils.load_weights(model, weights, f"xception_weights_tf_dim_ordering_tf_kernels{suffix}.h5", "Xception")
-    return model
+    return app.finish(x, inputs, "xception", app.weights_file("xception"), "Xception")
 
 
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels to [-1, 1]."""
-    return utils.preprocess_input(x, data_format=data_format, mode="tf")
+Xception = keras_application(
+    _xception, "Xception", "Xception (22,910,480 parameters with the top); default input 299x299."
+)
+
+
+preprocess_input = preprocessor("tf")
 
 
 decode_predictions = utils.decode_predictions
