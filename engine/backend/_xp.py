@@ -58,7 +58,5 @@ def to_backend(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(to_backend(item) for item in value)
     if type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "biuf":
-        from engine.backend import staging  # noqa: PLC0415 - imports NumPy for its host buffers
-
-        return staging.upload(module, value)
+        return module.asarray(value)
     return value
