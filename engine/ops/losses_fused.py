@@ -101,16 +101,14 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probs: Any = None) ->
     p2 = None if probs is None else probs.reshape(-1, classes)
     loss = None if p2 is None else fused.sparse_ce_from_probs(x2, p2, flat)  # one kernel on the GPU
     fused_path = loss is not None
-    rows = None if fused_path else xp.arange(flat.shape[0])
-    if fused_path:
-        pass
-    elif p2 is not None:
+    if not fused_path and p2 is not None:
+        rows = xp.arange(flat.shape[0])
         x_top, log_p_top = _log_sum_exp_from_probs(x2, p2, 1)
         loss = x_top[:, 0] - x2[rows, flat]
         loss -= log_p_top[:, 0]
-    else:
+    elif not fused_path:
         p2 = x2 - x2.max(axis=1, keepdims=True)
-        picked = p2[rows, flat]
+        picked = p2[xp.arange(flat.shape[0]), flat]
         xp.exp(p2, out=p2)
         norm = p2.sum(axis=1)
         loss = xp.log(norm)
@@ -123,7 +121,7 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probs: Any = None) ->
         if fused_path and g.dtype == p2.dtype:
             return (fused.sparse_ce_grad(p2, g, flat).reshape(x.shape),)
         grad = p2 * (g if norm is None else g / norm)[:, None]
-        grad[xp.arange(flat.shape[0]) if rows is None else rows, flat] -= g
+        grad[xp.arange(flat.shape[0]), flat] -= g
         return (grad.reshape(x.shape),)
 
     return record(loss.reshape(x.shape[:-1]), (logits,), backward)
