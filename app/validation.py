@@ -154,14 +154,15 @@ def _run_engine(class_name: str, config: dict[str, Any], shapes: list[tuple]) ->
     """(output shapes, params, trainable params, error message) from the engine.
 
     The layer is built with placeholder weights (no memory, no initializer): only its shapes and
-    counts are kept. A layer whose build writes into its weights fails that way and is built again
-    for real, so the answer is always the engine's own.
+    counts are kept. A layer whose build writes into its weights fails on the read-only placeholders
+    and is built again for real, so the answer is always the engine's own; an ordinary error (a bad
+    shape) is not built twice.
     """
     from engine.layers.placeholders import placeholder_weights
 
     with placeholder_weights():
         result = _build_and_call(class_name, config, shapes)
-    if result[3] is not None:
+    if result[3] is not None and "read-only" in result[3]:
         result = _build_and_call(class_name, config, shapes)
     return result
 

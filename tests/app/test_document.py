@@ -314,3 +314,14 @@ def test_validation_falls_back_to_real_weights_for_layers_that_write_them_in_bui
     monkeypatch.setattr(Dense, "build", writing_build)
     shapes, params, _, error = validation._run_engine("Dense", {"units": 3, "name": "d"}, [(None, 2)])
     assert error is None and shapes == [(None, 3)] and params == 9
+
+
+def test_validation_builds_a_layer_with_an_ordinary_error_once(monkeypatch):
+    from app import validation
+
+    calls = []
+    original = validation._build_and_call
+    monkeypatch.setattr(validation, "_build_and_call", lambda *args: calls.append(args) or original(*args))
+    _, _, _, error = validation._run_engine("Conv2D", {"filters": 4, "kernel_size": 3, "name": "c"}, [(None, 5)])
+    assert error is not None and "'c'" in error  # the engine's message names the layer
+    assert len(calls) == 1
