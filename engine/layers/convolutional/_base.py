@@ -11,6 +11,7 @@ from typing import Any
 
 from engine import activations, backend, constraints, initializers, ops, regularizers
 from engine.errors import ConfigError, ShapeError
+from engine.layers.config_utils import serialize_optional
 from engine.layers.input_spec import InputSpec
 from engine.layers.layer import Layer
 from engine.ops.conv import conv_output_length
@@ -42,10 +43,6 @@ def normalize_padding(value: Any, allowed: tuple[str, ...], layer: str) -> str:
     if padding not in allowed:
         raise ConfigError(f"{layer}: padding must be one of {', '.join(map(repr, allowed))}, got {value!r}.")
     return padding
-
-
-def maybe_serialize(serialize: Any, value: Any) -> Any:
-    return None if value is None else serialize(value)
 
 
 def describe(layer: Layer) -> str:
@@ -151,11 +148,12 @@ class ConvLayer(Layer):
         for kind in kinds:
             config[f"{kind}_initializer"] = initializers.serialize(getattr(self, f"{kind}_initializer"))
         for kind in (*kinds, "activity"):
-            config[f"{kind}_regularizer"] = maybe_serialize(
+            config[f"{kind}_regularizer"] = serialize_optional(
                 regularizers.serialize, getattr(self, f"{kind}_regularizer")
             )
         for kind in kinds:
-            config[f"{kind}_constraint"] = maybe_serialize(constraints.serialize, getattr(self, f"{kind}_constraint"))
+            constraint = getattr(self, f"{kind}_constraint")
+            config[f"{kind}_constraint"] = serialize_optional(constraints.serialize, constraint)
         return config
 
 

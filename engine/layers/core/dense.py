@@ -6,6 +6,7 @@ from typing import Any
 
 from engine import activations, constraints, initializers, ops, regularizers
 from engine.errors import ConfigError
+from engine.layers.config_utils import serialize_optional
 from engine.layers.input_spec import InputSpec
 from engine.layers.layer import Layer
 
@@ -76,12 +77,8 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _maybe(regularizers.serialize, self.kernel_regularizer),
-            "bias_regularizer": _maybe(regularizers.serialize, self.bias_regularizer),
-            "kernel_constraint": _maybe(constraints.serialize, self.kernel_constraint),
-            "bias_constraint": _maybe(constraints.serialize, self.bias_constraint),
+            "kernel_regularizer": serialize_optional(regularizers.serialize, self.kernel_regularizer),
+            "bias_regularizer": serialize_optional(regularizers.serialize, self.bias_regularizer),
+            "kernel_constraint": serialize_optional(constraints.serialize, self.kernel_constraint),
+            "bias_constraint": serialize_optional(constraints.serialize, self.bias_constraint),
         }
-
-
-def _maybe(serialize: Any, value: Any) -> Any:
-    return None if value is None else serialize(value)

@@ -8,6 +8,7 @@ from engine import constraints, initializers, regularizers
 from engine.autograd import Tensor
 from engine.backend import xp
 from engine.errors import ConfigError
+from engine.layers.config_utils import serialize_optional
 from engine.layers.layer import Layer
 from engine.ops.embedding import embedding_lookup
 
@@ -76,15 +77,11 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": _maybe(regularizers.serialize, self.embeddings_regularizer),
-            "embeddings_constraint": _maybe(constraints.serialize, self.embeddings_constraint),
+            "embeddings_regularizer": serialize_optional(regularizers.serialize, self.embeddings_regularizer),
+            "embeddings_constraint": serialize_optional(constraints.serialize, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         }
         if self.input_length is not None:
             config["input_length"] = self.input_length
             config.pop("batch_input_shape", None)
         return config
-
-
-def _maybe(serialize: Any, value: Any) -> Any:
-    return None if value is None else serialize(value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine import constraints, initializers, regularizers
 from engine.errors import ConfigError
+from engine.layers.config_utils import serialize_optional
 from engine.layers.layer import Layer
 
 
@@ -32,10 +33,6 @@ def resolve_axes(layer_name: str, kind: str, axis: int | list[int], ndim: int) -
     if len(set(resolved)) != len(resolved):
         raise ConfigError(f"{kind} layer '{layer_name}': duplicate axes in {axis!r}.")
     return tuple(sorted(resolved))
-
-
-def maybe_serialize(serialize: Any, value: Any) -> Any:
-    return None if value is None else serialize(value)
 
 
 class GammaBetaNormalization(Layer):
@@ -108,10 +105,10 @@ class GammaBetaNormalization(Layer):
         names = ("beta_initializer", "gamma_initializer", *extra_initializers)
         return {
             **{name: initializers.serialize(getattr(self, name)) for name in names},
-            "beta_regularizer": maybe_serialize(regularizers.serialize, self.beta_regularizer),
-            "gamma_regularizer": maybe_serialize(regularizers.serialize, self.gamma_regularizer),
-            "beta_constraint": maybe_serialize(constraints.serialize, self.beta_constraint),
-            "gamma_constraint": maybe_serialize(constraints.serialize, self.gamma_constraint),
+            "beta_regularizer": serialize_optional(regularizers.serialize, self.beta_regularizer),
+            "gamma_regularizer": serialize_optional(regularizers.serialize, self.gamma_regularizer),
+            "beta_constraint": serialize_optional(constraints.serialize, self.beta_constraint),
+            "gamma_constraint": serialize_optional(constraints.serialize, self.gamma_constraint),
         }
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

@@ -7,6 +7,7 @@ from typing import Any
 from engine import activations, constraints, initializers, regularizers
 from engine.backend import xp
 from engine.errors import ConfigError
+from engine.layers.config_utils import serialize_optional
 from engine.layers.layer import Layer
 
 
@@ -120,20 +121,16 @@ class RecurrentCell(Layer):
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _maybe(regularizers.serialize, self.kernel_regularizer),
-            "recurrent_regularizer": _maybe(regularizers.serialize, self.recurrent_regularizer),
-            "bias_regularizer": _maybe(regularizers.serialize, self.bias_regularizer),
-            "kernel_constraint": _maybe(constraints.serialize, self.kernel_constraint),
-            "recurrent_constraint": _maybe(constraints.serialize, self.recurrent_constraint),
-            "bias_constraint": _maybe(constraints.serialize, self.bias_constraint),
+            "kernel_regularizer": serialize_optional(regularizers.serialize, self.kernel_regularizer),
+            "recurrent_regularizer": serialize_optional(regularizers.serialize, self.recurrent_regularizer),
+            "bias_regularizer": serialize_optional(regularizers.serialize, self.bias_regularizer),
+            "kernel_constraint": serialize_optional(constraints.serialize, self.kernel_constraint),
+            "recurrent_constraint": serialize_optional(constraints.serialize, self.recurrent_constraint),
+            "bias_constraint": serialize_optional(constraints.serialize, self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
         }
-
-
-def _maybe(serialize: Any, value: Any) -> Any:
-    return None if value is None else serialize(value)
 
 
 CELL_KEYS = (
