@@ -38,12 +38,17 @@ def max_pool2d(
     x: Any, pool_size: Any = 2, strides: Any = None, padding: str = "valid", data_format: str = "channels_last"
 ) -> Tensor:
     """2D max pooling; strides default to the pool size."""
+    return _pool2d(_max_pool_nhwc, x, pool_size, strides, padding, data_format)
+
+
+def _pool2d(pool_nhwc, x: Any, pool_size: Any, strides: Any, padding: str, data_format: str) -> Tensor:
+    """A channels-last pooling op applied in either data format (channels_first transposes at the edges)."""
     x = _wrap(x)
     if data_format == "channels_first":
         x = transpose(x, (0, 2, 3, 1))
     pool = _pair(pool_size)
     strides = pool if strides is None else _pair(strides)
-    out = _max_pool_nhwc(x, pool, strides, padding)
+    out = pool_nhwc(x, pool, strides, padding)
     return transpose(out, (0, 3, 1, 2)) if data_format == "channels_first" else out
 
 
@@ -197,13 +202,7 @@ def avg_pool2d(
     x: Any, pool_size: Any = 2, strides: Any = None, padding: str = "valid", data_format: str = "channels_last"
 ) -> Tensor:
     """2D average pooling; 'same' padding averages only the real elements of each window."""
-    x = _wrap(x)
-    if data_format == "channels_first":
-        x = transpose(x, (0, 2, 3, 1))
-    pool = _pair(pool_size)
-    strides = pool if strides is None else _pair(strides)
-    out = _avg_pool_nhwc(x, pool, strides, padding)
-    return transpose(out, (0, 3, 1, 2)) if data_format == "channels_first" else out
+    return _pool2d(_avg_pool_nhwc, x, pool_size, strides, padding, data_format)
 
 
 def _window_counts(length: int, pool: int, stride: int, out: int, pad_before: int) -> Any:
