@@ -1,16 +1,26 @@
-"""Fused GPU kernels for the hot paths (one launch instead of a chain of small ones); NumPy keeps its path.
+"""Fused kernels for the hot paths (one launch or one pass instead of a chain of small ones).
 
-Each function returns None (or False) when its arrays are not CuPy arrays, so the ops call it first
-and fall back to their own ``xp`` code. The results match that code: the same formulas, the same
+The GPU kernels live in ``_cuda_kernels``; a few CPU kernels live in the optional compiled module
+``_cpu_kernels`` (built at install time when a C compiler is there; ``STRATA_CPU_KERNELS=0`` turns them
+off). Each function returns None (or False) when it has no kernel for its arrays, so the ops call it
+first and fall back to their own ``xp`` code. The results match that code: the same formulas, the same
 tie rules, the same summation order where it matters (scalars are rounded to the array dtype first,
 as NumPy does).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from engine.backend._cuda_kernels import kernel
+
+try:
+    from engine.backend import _cpu_kernels
+except ImportError:  # installed without a C compiler: the NumPy paths stay
+    _cpu_kernels = None
+if os.environ.get("STRATA_CPU_KERNELS", "1").strip() == "0":
+    _cpu_kernels = None
 
 # col2im by gathering needs the whole (rows, K) column gradient at once; above this many bytes the
 # op keeps its per-kernel-position path, which needs one (rows, C) part at a time.
@@ -31,13 +41,32 @@ def _contiguous(array: Any) -> Any:
     return array if array.flags.c_contiguous else array.copy()
 
 
-def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1: float, beta_2: float,
-                epsilon: float) -> bool:  # fmt: skip
-    """Adam's moment and weight update in one kernel; False (nothing done) off the GPU."""
-    if not on_gpu(value):
+def cpu_kernels_available() -> bool:
+    """Whether the compiled CPU kernels are in use (for the benchmarks' and tests' reports)."""
+    return _cpu_kernels is not None
+
+
+def _cpu_float_arrays(*arrays: Any) -> bool:
+    """NumPy arrays of one float type, C-contiguous and writable: what the CPU kernels take."""
+    first = arrays[0]
+    if _cpu_kernels is None or on_gpu(first) or first.dtype.kind != "f" or first.dtype.itemsize not in (4, 8):
         return False
-    cast = value.dtype.type
-    kernel("adam")(gradient, cast(alpha), cast(1 - beta_1), cast(1 - beta_2), cast(epsilon), value, m, v)
+    return all(a.dtype == first.dtype and a.flags.c_contiguous and a.shape == first.shape for a in arrays)
+
+
+def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1: float, beta_2: float,
+                epsilon: float, v_hat: Any = None) -> bool:  # fmt: skip
+    """Adam's (or AMSGrad's, with ``v_hat``) moment and weight update in one pass; False when nothing was done."""
+    if on_gpu(value):
+        if v_hat is not None:
+            return False
+        cast = value.dtype.type
+        kernel("adam")(gradient, cast(alpha), cast(1 - beta_1), cast(1 - beta_2), cast(epsilon), value, m, v)
+        return True
+    moments = (m, v) if v_hat is None else (m, v, v_hat)
+    if not _cpu_float_arrays(value, gradient, *moments) or not value.flags.writeable:
+        return False
+    _cpu_kernels.adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat)
     return True
 
 

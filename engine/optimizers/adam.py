@@ -43,8 +43,9 @@ class Adam(Optimizer):
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         alpha = coeffs
         m, v = slots["momentum"], slots["velocity"]
-        if not self.amsgrad and fused.adam_update(gradient, value, m, v, alpha, self.beta_1, self.beta_2, self.epsilon):
-            return  # one fused kernel on the GPU
+        v_hat = slots["velocity_hat"] if self.amsgrad else None
+        if fused.adam_update(gradient, value, m, v, alpha, self.beta_1, self.beta_2, self.epsilon, v_hat):
+            return  # one fused pass (a CUDA kernel, or the compiled CPU kernel)
         tmp = self._scratch(0, value)
         upd = self._scratch(1, value)
         xp.subtract(gradient, m, out=tmp)
@@ -54,8 +55,7 @@ class Adam(Optimizer):
         tmp -= v
         tmp *= 1 - self.beta_2
         v += tmp
-        if self.amsgrad:
-            v_hat = slots["velocity_hat"]
+        if v_hat is not None:
             xp.maximum(v_hat, v, out=v_hat)
             v = v_hat
         xp.sqrt(v, out=tmp)

@@ -1,0 +1,138 @@
+"""The compiled CPU kernels (engine/backend/_cpu_kernels.c) against the NumPy code they replace.
+
+They must be bit-identical to it, so a run gives the same weights whether or not the kernels were
+built; and a bad argument must raise, never crash the process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from engine import layers, models, optimizers, utils
+from engine.backend import fused
+
+needs_kernels = pytest.mark.skipif(
+    not fused.cpu_kernels_available(), reason="CPU kernels off (no C compiler at install, or STRATA_CPU_KERNELS=0)"
+)
+
+
+def test_the_kernels_are_built_where_ci_runs():
+    # CI installs the project as README says, on a machine with a compiler: the fast path must be there.
+    if not os.environ.get("CI"):
+        pytest.skip("only enforced in CI")
+    assert fused.cpu_kernels_available()
+
+
+def _numpy_adam(g, w, m, v, alpha, b1, b2, eps, v_hat=None):
+    """The NumPy path of engine.optimizers.Adam.update_step, step by step."""
+    tmp = g - m
+    tmp *= 1 - b1
+    m += tmp
+    tmp = np.square(g)
+    tmp -= v
+    tmp *= 1 - b2
+    v += tmp
+    if v_hat is not None:
+        np.maximum(v_hat, v, out=v_hat)
+        v = v_hat
+    tmp = np.sqrt(v)
+    tmp += eps
+    upd = m * alpha
+    upd /= tmp
+    w -= upd
+
+
+def _state(size, dtype, seed):
+    rng = np.random.default_rng(seed)
+    g, w, m = (rng.standard_normal(size).astype(dtype) for _ in range(3))
+    v = np.abs(rng.standard_normal(size)).astype(dtype) * 0.01
+    v_hat = np.abs(rng.standard_normal(size)).astype(dtype) * 0.01
+    return g, w, m, v, v_hat
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", [0, 1, 7, 16, 33, 1000, 4099])  # vector bodies and their tails
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_kernel_is_bit_identical_to_the_numpy_path(dtype, size, amsgrad):
+    expected = _state(size, dtype, seed=size)
+    got = tuple(a.copy() for a in expected)
+    hyper = (0.0012345, 0.9, 0.999, 1e-7)
+    e_g, e_w, e_m, e_v, e_vh = expected
+    _numpy_adam(e_g, e_w, e_m, e_v, *hyper, v_hat=e_vh if amsgrad else None)
+    g, w, m, v, vh = got
+    assert fused.adam_update(g, w, m, v, *hyper, v_hat=vh if amsgrad else None)
+    for name, a, b in zip("gwmv", expected[:4], got[:4]):
+        np.testing.assert_array_equal(a, b, err_msg=name, strict=True)
+    if amsgrad:
+        np.testing.assert_array_equal(e_vh, vh, strict=True)
+
+
+@needs_kernels
+def test_amsgrad_keeps_numpy_nan_rule_in_the_running_maximum():
+    g, w, m, v, v_hat = _state(8, "float32", seed=1)
+    v_hat[2] = np.nan
+    g[5] = np.nan  # makes v[5] NaN
+    expected = tuple(a.copy() for a in (g, w, m, v, v_hat))
+    _numpy_adam(*expected[:4], 0.001, 0.9, 0.999, 1e-7, v_hat=expected[4])
+    assert fused.adam_update(g, w, m, v, 0.001, 0.9, 0.999, 1e-7, v_hat=v_hat)
+    np.testing.assert_array_equal(expected[4], v_hat)
+    np.testing.assert_array_equal(expected[1], w)
+    assert np.isnan(v_hat[2]) and np.isnan(v_hat[5])
+
+
+@needs_kernels
+def test_arrays_the_kernel_cannot_take_are_left_to_numpy():
+    g, w, m, v, _ = _state(12, "float32", seed=2)
+    strided = np.zeros(24, "float32")[::2]
+    read_only = w.copy()
+    read_only.flags.writeable = False
+    for args in [
+        (g, strided, m, v),  # not contiguous
+        (g.astype("float64"), w, m, v),  # mixed types
+        (g.astype("float16"), w.astype("float16"), m.astype("float16"), v.astype("float16")),
+        (g, read_only, m, v),
+        (g[:6], w[:6], m, v),  # sizes differ
+    ]:
+        before = [a.copy() for a in args]
+        assert fused.adam_update(*args, 0.001, 0.9, 0.999, 1e-7) is False
+        for a, b in zip(args, before):
+            np.testing.assert_array_equal(a, b)
+
+
+@needs_kernels
+def test_the_raw_kernel_rejects_bad_buffers_with_an_exception():
+    kernels = fused._cpu_kernels
+    g, w, m, v, _ = _state(4, "float32", seed=3)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        kernels.adam_update(g, w, m, v.astype("float64"), 0.1, 0.1, 0.1, 1e-7)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        kernels.adam_update(g, w, m, np.zeros(5, "float32"), 0.1, 0.1, 0.1, 1e-7)
+    with pytest.raises(BufferError):
+        kernels.adam_update(g, b"read-only bytes", m, v, 0.1, 0.1, 0.1, 1e-7)
+    with pytest.raises(TypeError):
+        kernels.adam_update(g, w, m, v, "lr", 0.1, 0.1, 1e-7)
+
+
+def _fit_weights(amsgrad: bool) -> list[np.ndarray]:
+    utils.set_random_seed(7)
+    model = models.Sequential([layers.Input(shape=(20,)), layers.Dense(33, activation="relu"), layers.Dense(3)])
+    model.compile(optimizer=optimizers.Adam(amsgrad=amsgrad), loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((96, 20)).astype("float32")
+    y = rng.integers(0, 3, 96)
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    return model.get_weights()
+
+
+@needs_kernels
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_training_gives_the_same_weights_with_and_without_the_kernels(monkeypatch, amsgrad):
+    with_kernels = _fit_weights(amsgrad)
+    monkeypatch.setattr(fused, "_cpu_kernels", None)
+    without = _fit_weights(amsgrad)
+    for a, b in zip(with_kernels, without):
+        np.testing.assert_array_equal(a, b)
