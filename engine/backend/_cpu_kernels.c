@@ -15,7 +15,8 @@
 #include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-/* One build for every x86-64 CPU: the loader picks the widest vector unit this CPU has. */
+/* One build for every x86-64 CPU: the loader picks the widest vector unit this CPU has. (GCC 12's
+ * "arch=x86-64-v4" clones are never picked by its resolver on AMD CPUs: feature names are.) */
 #define WIDEST_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WIDEST_VECTORS
@@ -69,10 +70,163 @@ WIDEST_VECTORS static void amsgrad_f64(Py_ssize_t n, const double *restrict g, d
     AMSGRAD_LOOP(double, sqrt)
 }
 
+/* ---- convolution: im2col and col2im over NHWC images ---------------------------------------------
+ * Row (n, oy, ox) of the column matrix holds the receptive field of that output pixel, in (ki, kj, c)
+ * order, padding read as 0; a last column of ones (when the matrix is one wider) carries the bias.
+ */
+typedef struct {
+    Py_ssize_t n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols;
+} ConvGeometry;
+
+#define IM2COL_BODY(T)                                                                            \
+    const ConvGeometry *q = geo;                                                                  \
+    const Py_ssize_t k = q->kh * q->kw * q->c;                                                    \
+    for (Py_ssize_t row = 0; row < q->n * q->oh * q->ow; row++) {                                 \
+        const Py_ssize_t ox = row % q->ow, oy = (row / q->ow) % q->oh, n = row / (q->ow * q->oh); \
+        T *out = cols + row * q->kcols;                                                           \
+        for (Py_ssize_t ki = 0; ki < q->kh; ki++) {                                               \
+            const Py_ssize_t y = oy * q->sh + ki * q->dh - q->top;                                \
+            for (Py_ssize_t kj = 0; kj < q->kw; kj++, out += q->c) {                              \
+                const Py_ssize_t xx = ox * q->sw + kj * q->dw - q->left;                          \
+                const int inside = y >= 0 && y < q->h && xx >= 0 && xx < q->w;                    \
+                const T *src = x + ((n * q->h + y) * q->w + xx) * q->c;                           \
+                if (q->c == 1) { /* one channel: a call to memcpy per value would dominate */     \
+                    *out = inside ? *src : (T)0;                                                  \
+                } else if (inside) {                                                              \
+                    memcpy(out, src, (size_t)q->c * sizeof(T));                                   \
+                } else {                                                                          \
+                    memset(out, 0, (size_t)q->c * sizeof(T));                                     \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+        if (q->kcols > k) {                                                                       \
+            *out = (T)1;                                                                          \
+        }                                                                                         \
+    }
+
+static void im2col_f32(const ConvGeometry *geo, const float *x, float *cols) { IM2COL_BODY(float) }
+static void im2col_f64(const ConvGeometry *geo, const double *x, double *cols) { IM2COL_BODY(double) }
+
+/* Each input pixel gathers, in (ki, kj) order, the column entries that read it: the same summation
+ * order as the GPU kernel and as the slice-adds of the NumPy path. */
+#define COL2IM_BODY(T)                                                                            \
+    const ConvGeometry *q = geo;                                                                  \
+    for (Py_ssize_t pixel = 0; pixel < q->n * q->h * q->w; pixel++) {                             \
+        const Py_ssize_t xx = pixel % q->w, y = (pixel / q->w) % q->h, n = pixel / (q->w * q->h); \
+        T *acc = gx + pixel * q->c;                                                               \
+        memset(acc, 0, (size_t)q->c * sizeof(T));                                                 \
+        for (Py_ssize_t ki = 0; ki < q->kh; ki++) {                                               \
+            const Py_ssize_t ty = y + q->top - ki * q->dh;                                        \
+            if (ty < 0 || ty % q->sh != 0 || ty / q->sh >= q->oh) {                               \
+                continue;                                                                         \
+            }                                                                                     \
+            for (Py_ssize_t kj = 0; kj < q->kw; kj++) {                                           \
+                const Py_ssize_t tx = xx + q->left - kj * q->dw;                                  \
+                if (tx < 0 || tx % q->sw != 0 || tx / q->sw >= q->ow) {                           \
+                    continue;                                                                     \
+                }                                                                                 \
+                const Py_ssize_t row = (n * q->oh + ty / q->sh) * q->ow + tx / q->sw;             \
+                const T *src = dcols + row * q->kcols + (ki * q->kw + kj) * q->c;                 \
+                for (Py_ssize_t ch = 0; ch < q->c; ch++) {                                        \
+                    acc[ch] += src[ch];                                                           \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+    }
+
+WIDEST_VECTORS static void col2im_f32(const ConvGeometry *geo, const float *restrict dcols, float *restrict gx) {
+    COL2IM_BODY(float)
+}
+WIDEST_VECTORS static void col2im_f64(const ConvGeometry *geo, const double *restrict dcols, double *restrict gx) {
+    COL2IM_BODY(double)
+}
+
+/* ---- 2x2/2 max pooling over NHWC images ----------------------------------------------------------
+ * The maximum of each window and which of its four won (0..3 in row-major order). Each row's pair is
+ * reduced first and the lower pair wins only when strictly larger, so the first maximum wins ties (TF's
+ * rule); maxima are NumPy's (a NaN wins), so results and codes equal the NumPy path's, NaNs included.
+ */
+/* Written without branches (selects only), so the loop vectorizes: with random data a branch per
+ * comparison would be mispredicted half the time. */
+#define MAX_POOL_BODY(T)                                                                          \
+    for (Py_ssize_t o = 0; o < n * oh * ow; o++) {                                                \
+        const Py_ssize_t ox = o % ow, oy = (o / ow) % oh, s = o / (ow * oh);                      \
+        const T *a = x + ((s * h + 2 * oy) * w + 2 * ox) * c, *b = a + c, *d = a + w * c, *e = d + c; \
+        T *best_out = out + o * c;                                                                \
+        unsigned char *code_out = code + o * c;                                                   \
+        for (Py_ssize_t ch = 0; ch < c; ch++) {                                                   \
+            const T va = a[ch], vb = b[ch], vd = d[ch], ve = e[ch];                               \
+            const int right_top = vb > va, right_bottom = ve > vd;                                \
+            T top = right_top ? vb : va, bottom = right_bottom ? ve : vd;                         \
+            top = ((va != va) | (vb != vb)) ? va + vb : top; /* a NaN wins, as in NumPy */        \
+            bottom = ((vd != vd) | (ve != ve)) ? vd + ve : bottom;                                \
+            const int lower = bottom > top;                                                       \
+            const T best = lower ? bottom : top;                                                  \
+            best_out[ch] = ((top != top) | (bottom != bottom)) ? top + bottom : best;             \
+            code_out[ch] = (unsigned char)(lower ? 2 + right_bottom : right_top);                 \
+        }                                                                                         \
+    }
+
+WIDEST_VECTORS static void max_pool_f32(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
+                                        Py_ssize_t ow, const float *x, float *out, unsigned char *code) {
+    MAX_POOL_BODY(float)
+}
+WIDEST_VECTORS static void max_pool_f64(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
+                                        Py_ssize_t ow, const double *x, double *out, unsigned char *code) {
+    MAX_POOL_BODY(double)
+}
+
+/* Each window's gradient goes to its winner; rows and columns the windows do not cover get 0. */
+#define MAX_POOL_GRAD_BODY(T)                                                                     \
+    if (2 * oh != h || 2 * ow != w) {                                                             \
+        memset(gx, 0, (size_t)(n * h * w * c) * sizeof(T));                                      \
+    }                                                                                             \
+    for (Py_ssize_t s = 0; s < n; s++) {                                                          \
+        for (Py_ssize_t y = 0; y < 2 * oh; y++) { /* input rows in order: stores stream */        \
+            const int lower = (int)(y & 1) * 2;                                                   \
+            T *restrict row = gx + (s * h + y) * w * c;                                           \
+            const T *restrict g_row = g + (s * oh + y / 2) * ow * c;                              \
+            const unsigned char *restrict code_row = code + (s * oh + y / 2) * ow * c;            \
+            for (Py_ssize_t ox = 0; ox < ow; ox++) {                                              \
+                for (Py_ssize_t ch = 0; ch < c; ch++) {                                           \
+                    const T value = g_row[ox * c + ch];                                           \
+                    const int winner = code_row[ox * c + ch];                                     \
+                    row[2 * ox * c + ch] = winner == lower ? value : (T)0;                        \
+                    row[(2 * ox + 1) * c + ch] = winner == lower + 1 ? value : (T)0;              \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+    }
+
+WIDEST_VECTORS static void max_pool_grad_f32(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
+                                             Py_ssize_t ow, const float *restrict g,
+                                             const unsigned char *restrict code, float *restrict gx) {
+    MAX_POOL_GRAD_BODY(float)
+}
+WIDEST_VECTORS static void max_pool_grad_f64(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
+                                             Py_ssize_t ow, const double *restrict g,
+                                             const unsigned char *restrict code, double *restrict gx) {
+    MAX_POOL_GRAD_BODY(double)
+}
+
+/* ---- ReLU's gradient: g where the output is positive, else 0 ---------------------------------- */
+WIDEST_VECTORS static void relu_grad_f32(Py_ssize_t n, const float *restrict g, const float *restrict y,
+                                         float *restrict r) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        r[i] = y[i] > 0.0f ? g[i] : 0.0f;
+    }
+}
+WIDEST_VECTORS static void relu_grad_f64(Py_ssize_t n, const double *restrict g, const double *restrict y,
+                                         double *restrict r) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        r[i] = y[i] > 0.0 ? g[i] : 0.0;
+    }
+}
+
 /* ---- argument checking ------------------------------------------------------------------------ */
 
-/* Element type of a buffer: 'f' (float32), 'd' (float64) or 0 for anything else. */
-static char float_kind(const Py_buffer *view) {
+/* Element type of a buffer: 'f' (float32), 'd' (float64), 'B' (uint8) or 0 for anything else. */
+static char element_kind(const Py_buffer *view) {
     const char *format = view->format ? view->format : "B";
     if (*format == '@' || *format == '=' || *format == '<') {
         format++; /* native or little-endian: x86-64 and aarch64 are both little-endian */
@@ -83,25 +237,37 @@ static char float_kind(const Py_buffer *view) {
     if (strcmp(format, "d") == 0 && view->itemsize == 8) {
         return 'd';
     }
+    if (strcmp(format, "B") == 0 && view->itemsize == 1) {
+        return 'B';
+    }
     return 0;
 }
 
-/* Acquire ``count`` C-contiguous float buffers of one type and length; the first is read-only. */
-static int acquire_all(PyObject **objects, Py_buffer *views, int count, char *kind) {
+/* Acquire C-contiguous buffers: ``kinds`` gives each one's type ('F' = the float type of the first
+ * buffer, 'B' = uint8) and ``writable`` which must be writable; ``counts`` the element count each must
+ * have (-1: any). On failure every buffer is released and an exception is set. */
+static int acquire(const char *what, PyObject **objects, Py_buffer *views, int count, const char *kinds,
+                   const char *writable, const Py_ssize_t *counts, char *float_kind) {
     int held = 0;
     for (; held < count; held++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (held == 0 ? 0 : PyBUF_WRITABLE);
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[held] == 'w' ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(objects[held], &views[held], flags) != 0) {
             goto fail;
         }
-        char this_kind = float_kind(&views[held]);
-        if (this_kind == 0 || (held > 0 && this_kind != *kind) || views[held].len != views[0].len) {
+        char kind = element_kind(&views[held]);
+        int type_ok = kinds[held] == 'B' ? kind == 'B' : (kind == 'f' || kind == 'd') && (held == 0 || kind == *float_kind);
+        Py_ssize_t items = views[held].itemsize ? views[held].len / views[held].itemsize : 0;
+        if (held == 0) {
+            *float_kind = kind;
+        }
+        if (!type_ok || (counts[held] >= 0 && items != counts[held])) {
             PyBuffer_Release(&views[held]);
-            PyErr_SetString(PyExc_TypeError,
-                            "adam_update needs C-contiguous float32 or float64 arrays of one type and size");
+            PyErr_Format(PyExc_TypeError,
+                         "%s needs C-contiguous float32 or float64 arrays of one type (uint8 codes) of matching "
+                         "sizes; argument %d does not fit",
+                         what, held + 1);
             goto fail;
         }
-        *kind = this_kind;
     }
     return 0;
 fail:
@@ -109,6 +275,12 @@ fail:
         PyBuffer_Release(&views[held]);
     }
     return -1;
+}
+
+static void release(Py_buffer *views, int count) {
+    for (int i = 0; i < count; i++) {
+        PyBuffer_Release(&views[i]);
+    }
 }
 
 static PyObject *adam_update(PyObject *self, PyObject *args) {
@@ -122,25 +294,187 @@ static PyObject *adam_update(PyObject *self, PyObject *args) {
     int count = objects[4] == Py_None ? 4 : 5;
     Py_buffer views[5];
     char kind = 0;
-    if (acquire_all(objects, views, count, &kind) != 0) {
+    Py_ssize_t size = -1;
+    if (PyObject_GetBuffer(objects[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
+        size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
+        PyBuffer_Release(&views[0]);
+    }
+    const Py_ssize_t counts[5] = {size, size, size, size, size};
+    if (acquire("adam_update", objects, views, count, "FFFFF", "rwwww", counts, &kind) != 0) {
         return NULL;
     }
-    Py_ssize_t n = views[0].len / views[0].itemsize;
     void *g = views[0].buf, *w = views[1].buf, *m = views[2].buf, *v = views[3].buf;
     Py_BEGIN_ALLOW_THREADS
     if (kind == 'f' && count == 4) {
-        adam_f32(n, g, w, m, v, (float)alpha, (float)c1, (float)c2, (float)eps);
+        adam_f32(size, g, w, m, v, (float)alpha, (float)c1, (float)c2, (float)eps);
     } else if (kind == 'f') {
-        amsgrad_f32(n, g, w, m, v, views[4].buf, (float)alpha, (float)c1, (float)c2, (float)eps);
+        amsgrad_f32(size, g, w, m, v, views[4].buf, (float)alpha, (float)c1, (float)c2, (float)eps);
     } else if (count == 4) {
-        adam_f64(n, g, w, m, v, alpha, c1, c2, eps);
+        adam_f64(size, g, w, m, v, alpha, c1, c2, eps);
     } else {
-        amsgrad_f64(n, g, w, m, v, views[4].buf, alpha, c1, c2, eps);
+        amsgrad_f64(size, g, w, m, v, views[4].buf, alpha, c1, c2, eps);
     }
     Py_END_ALLOW_THREADS
-    for (int i = 0; i < count; i++) {
-        PyBuffer_Release(&views[i]);
+    release(views, count);
+    Py_RETURN_NONE;
+}
+
+/* im2col(x, cols, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols) and col2im(dcols, gx, ...). */
+static int parse_conv(PyObject *args, const char *what, PyObject **objects, ConvGeometry *q) {
+    char format[64];
+    snprintf(format, sizeof format, "OOnnnnnnnnnnnnnnn:%s", what);
+    if (!PyArg_ParseTuple(args, format, &objects[0], &objects[1], &q->n, &q->h, &q->w, &q->c, &q->oh, &q->ow, &q->kh,
+                          &q->kw, &q->sh, &q->sw, &q->dh, &q->dw, &q->top, &q->left, &q->kcols)) {
+        return -1;
     }
+    Py_ssize_t k = q->kh * q->kw * q->c;
+    if (q->n < 0 || q->h < 1 || q->w < 1 || q->c < 1 || q->oh < 0 || q->ow < 0 || q->kh < 1 || q->kw < 1 ||
+        q->sh < 1 || q->sw < 1 || q->dh < 1 || q->dw < 1 || (q->kcols != k && q->kcols != k + 1)) {
+        PyErr_Format(PyExc_ValueError, "%s: inconsistent convolution geometry", what);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *im2col(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[2];
+    ConvGeometry q;
+    if (parse_conv(args, "im2col", objects, &q) != 0) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char kind = 0;
+    const Py_ssize_t counts[2] = {q.n * q.h * q.w * q.c, q.n * q.oh * q.ow * q.kcols};
+    if (acquire("im2col", objects, views, 2, "FF", "rw", counts, &kind) != 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        im2col_f32(&q, views[0].buf, views[1].buf);
+    } else {
+        im2col_f64(&q, views[0].buf, views[1].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 2);
+    Py_RETURN_NONE;
+}
+
+static PyObject *col2im(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[2];
+    ConvGeometry q;
+    if (parse_conv(args, "col2im", objects, &q) != 0) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char kind = 0;
+    const Py_ssize_t counts[2] = {q.n * q.oh * q.ow * q.kcols, q.n * q.h * q.w * q.c};
+    if (acquire("col2im", objects, views, 2, "FF", "rw", counts, &kind) != 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        col2im_f32(&q, views[0].buf, views[1].buf);
+    } else {
+        col2im_f64(&q, views[0].buf, views[1].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 2);
+    Py_RETURN_NONE;
+}
+
+/* max_pool_2x2(x, out, code, n, h, w, c) and max_pool_2x2_grad(g, code, gx, n, h, w, c). */
+static int parse_pool(PyObject *args, const char *what, PyObject **objects, Py_ssize_t *dims) {
+    char format[64];
+    snprintf(format, sizeof format, "OOOnnnn:%s", what);
+    if (!PyArg_ParseTuple(args, format, &objects[0], &objects[1], &objects[2], &dims[0], &dims[1], &dims[2],
+                          &dims[3])) {
+        return -1;
+    }
+    if (dims[0] < 0 || dims[1] < 2 || dims[2] < 2 || dims[3] < 1) {
+        PyErr_Format(PyExc_ValueError, "%s: needs an (N, H, W, C) image with H, W >= 2", what);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *max_pool_2x2(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[3];
+    Py_ssize_t d[4];
+    if (parse_pool(args, "max_pool_2x2", objects, d) != 0) {
+        return NULL;
+    }
+    const Py_ssize_t n = d[0], h = d[1], w = d[2], c = d[3], oh = h / 2, ow = w / 2;
+    Py_buffer views[3];
+    char kind = 0;
+    const Py_ssize_t counts[3] = {n * h * w * c, n * oh * ow * c, n * oh * ow * c};
+    if (acquire("max_pool_2x2", objects, views, 3, "FFB", "rww", counts, &kind) != 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        max_pool_f32(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
+    } else {
+        max_pool_f64(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 3);
+    Py_RETURN_NONE;
+}
+
+static PyObject *max_pool_2x2_grad(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[3];
+    Py_ssize_t d[4];
+    if (parse_pool(args, "max_pool_2x2_grad", objects, d) != 0) {
+        return NULL;
+    }
+    const Py_ssize_t n = d[0], h = d[1], w = d[2], c = d[3], oh = h / 2, ow = w / 2;
+    Py_buffer views[3];
+    char kind = 0;
+    const Py_ssize_t counts[3] = {n * oh * ow * c, n * oh * ow * c, n * h * w * c};
+    if (acquire("max_pool_2x2_grad", objects, views, 3, "FBF", "rrw", counts, &kind) != 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        max_pool_grad_f32(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
+    } else {
+        max_pool_grad_f64(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 3);
+    Py_RETURN_NONE;
+}
+
+/* relu_grad(g, y, r): r = g where y > 0, else 0. */
+static PyObject *relu_grad(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[3];
+    if (!PyArg_ParseTuple(args, "OOO:relu_grad", &objects[0], &objects[1], &objects[2])) {
+        return NULL;
+    }
+    Py_buffer views[3];
+    char kind = 0;
+    Py_ssize_t size = -1;
+    if (PyObject_GetBuffer(objects[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
+        size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
+        PyBuffer_Release(&views[0]);
+    }
+    const Py_ssize_t counts[3] = {size, size, size};
+    if (acquire("relu_grad", objects, views, 3, "FFF", "rrw", counts, &kind) != 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        relu_grad_f32(size, views[0].buf, views[1].buf, views[2].buf);
+    } else {
+        relu_grad_f64(size, views[0].buf, views[1].buf, views[2].buf);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 3);
     Py_RETURN_NONE;
 }
 
@@ -148,6 +482,17 @@ static PyMethodDef methods[] = {
     {"adam_update", adam_update, METH_VARARGS,
      "adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat=None): Adam's update "
      "in place, in one pass."},
+    {"im2col", im2col, METH_VARARGS,
+     "im2col(x, cols, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols): receptive fields of an "
+     "unpadded NHWC image into cols."},
+    {"col2im", col2im, METH_VARARGS,
+     "col2im(dcols, gx, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols): the image gradient "
+     "gathered from the column gradient."},
+    {"max_pool_2x2", max_pool_2x2, METH_VARARGS,
+     "max_pool_2x2(x, out, code, n, h, w, c): 2x2/2 maxima and the winner of each window (0..3)."},
+    {"max_pool_2x2_grad", max_pool_2x2_grad, METH_VARARGS,
+     "max_pool_2x2_grad(g, code, gx, n, h, w, c): each window's gradient to its winner, 0 elsewhere."},
+    {"relu_grad", relu_grad, METH_VARARGS, "relu_grad(g, y, r): r = g where y > 0, else 0."},
     {NULL, NULL, 0, NULL},
 };
 

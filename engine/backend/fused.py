@@ -70,14 +70,29 @@ def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1:
     return True
 
 
+def _on_cpu_kernels(array: Any) -> bool:
+    """A float32/float64 NumPy array while the compiled CPU kernels are in use."""
+    return _cpu_kernels is not None and not on_gpu(array) and array.dtype.kind == "f" and array.dtype.itemsize in (4, 8)
+
+
+def _conv_geometry(image_shape, ksize, out_hw, strides, dilation, pads, kcols: int) -> tuple[int, ...]:
+    """The CPU kernels' geometry arguments: n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols."""
+    return (*image_shape, *out_hw, *ksize, *strides, *dilation, pads[0][0], pads[1][0], kcols)
+
+
 def im2col(x: Any, ksize, out_hw, strides, dilation, pads, extra_ones: bool) -> Any:
-    """(N*OH*OW, KH*KW*C [+1]) receptive fields of the unpadded NHWC ``x``; None off the GPU."""
-    if not _float_on_gpu(x):
-        return None
+    """(N*OH*OW, KH*KW*C [+1]) receptive fields of the unpadded NHWC ``x``; None without a kernel."""
     n, h, w, c = x.shape
     (kh, kw), (oh, ow) = ksize, out_hw
     k = kh * kw * c
     kcols = k + 1 if extra_ones else k
+    if _on_cpu_kernels(x):
+        cols = x.__class__((n * oh * ow, kcols), dtype=x.dtype)
+        geometry = _conv_geometry(x.shape, ksize, out_hw, strides, dilation, pads, kcols)
+        _cpu_kernels.im2col(_contiguous(x), cols, *geometry)
+        return cols
+    if not _float_on_gpu(x):
+        return None
     cols = x.__class__((n * oh * ow, kcols), dtype=x.dtype)
     kernel("im2col")(
         _contiguous(x), h, w, c, oh, ow, kw, strides[0], strides[1], dilation[0], dilation[1],
@@ -86,8 +101,18 @@ def im2col(x: Any, ksize, out_hw, strides, dilation, pads, extra_ones: bool) -> 
     return cols
 
 
+def has_col2im(array: Any) -> bool:
+    """Whether ``col2im`` has a kernel for arrays like ``array`` (worth forming the whole column gradient)."""
+    return _float_on_gpu(array) or _on_cpu_kernels(array)
+
+
 def col2im(dcols: Any, image_shape, ksize, out_hw, strides, dilation, pads) -> Any:
-    """The (N, H, W, C) input gradient from the (N*OH*OW, KH*KW*C) column gradient; None off the GPU."""
+    """The (N, H, W, C) input gradient from the (N*OH*OW, KH*KW*C) column gradient; None without a kernel."""
+    if _on_cpu_kernels(dcols):
+        gx = dcols.__class__(image_shape, dtype=dcols.dtype)
+        geometry = _conv_geometry(image_shape, ksize, out_hw, strides, dilation, pads, dcols.shape[1])
+        _cpu_kernels.col2im(_contiguous(dcols), gx, *geometry)
+        return gx
     if not _float_on_gpu(dcols):
         return None
     n, h, w, c = image_shape
@@ -101,11 +126,16 @@ def col2im(dcols: Any, image_shape, ksize, out_hw, strides, dilation, pads) -> A
 
 
 def max_pool_2x2(x: Any, out_hw) -> tuple[Any, Any] | None:
-    """2x2/2 max pooling of NHWC ``x``: (output, uint8 code of each window's winner); None off the GPU."""
-    if not _float_on_gpu(x):
-        return None
+    """2x2/2 max pooling of NHWC ``x``: (output, uint8 code of each window's winner); None without a kernel."""
     n, h, w, c = x.shape
     oh, ow = out_hw
+    if _on_cpu_kernels(x) and (oh, ow) == (h // 2, w // 2) and oh and ow:
+        out = x.__class__((n, oh, ow, c), dtype=x.dtype)
+        code = x.__class__((n, oh, ow, c), dtype="uint8")
+        _cpu_kernels.max_pool_2x2(_contiguous(x), out, code, n, h, w, c)
+        return out, code
+    if not _float_on_gpu(x):
+        return None
     out = x.__class__((n, oh, ow, c), dtype=x.dtype)
     code = x.__class__((n, oh, ow, c), dtype="uint8")
     kernel("max_pool_2x2")(_contiguous(x), h, w, c, oh, ow, out, code)
@@ -117,13 +147,22 @@ def max_pool_2x2_grad(g: Any, code: Any, input_shape) -> Any:
     n, h, w, c = input_shape
     _, oh, ow, _ = code.shape
     gx = g.__class__(input_shape, dtype=g.dtype)
+    if not on_gpu(g):
+        _cpu_kernels.max_pool_2x2_grad(_contiguous(g), code, gx, n, h, w, c)
+        return gx
     kernel("max_pool_2x2_grad")(_contiguous(g), code, h, w, c, oh, ow, gx)
     return gx
 
 
 def relu_grad(g: Any, out: Any) -> Any:
-    """``g * (out > 0)`` in one kernel; None off the GPU."""
-    if not _float_on_gpu(g) or g.shape != out.shape or g.dtype != out.dtype:
+    """``g`` where ``out > 0``, else 0, in one pass; None without a kernel."""
+    if g.shape != out.shape or g.dtype != out.dtype:
+        return None
+    if _on_cpu_kernels(g) and type(out) is type(g):
+        r = g.__class__(g.shape, dtype=g.dtype)
+        _cpu_kernels.relu_grad(_contiguous(g), _contiguous(out), r)
+        return r
+    if not _float_on_gpu(g):
         return None
     return kernel("relu_grad")(g, out)
 

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from engine import layers, models, optimizers, utils
+from engine.autograd import Variable, gradients
 from engine.backend import fused
+from engine.ops import conv2d, max_pool2d
 
 needs_kernels = pytest.mark.skipif(
     not fused.cpu_kernels_available(), reason="CPU kernels off (no C compiler at install, or STRATA_CPU_KERNELS=0)"
@@ -136,3 +138,100 @@ def test_training_gives_the_same_weights_with_and_without_the_kernels(monkeypatc
     without = _fit_weights(amsgrad)
     for a, b in zip(with_kernels, without):
         np.testing.assert_array_equal(a, b)
+
+
+# -- convolution, pooling and ReLU kernels against the NumPy paths -----------------------------------------
+def _value_and_grads(monkeypatch, kernels_on: bool, fn, *arrays, dtype="float64"):
+    """``fn`` of Variables holding ``arrays``: (value, gradients of sum(value * probe)), kernels on or off."""
+    monkeypatch.setattr(fused, "_cpu_kernels", _KERNELS if kernels_on else None)
+    variables = [Variable(a.astype(dtype)) for a in arrays]
+    for variable in variables:
+        variable.requires_grad = True
+    out = fn(*variables)
+    probe = np.random.default_rng(9).normal(size=out.shape).astype(dtype)
+    return out.data, gradients((out * probe).sum(), variables)
+
+
+def _same_with_and_without(monkeypatch, fn, *arrays, dtype="float64", exact=False):
+    with_kernels = _value_and_grads(monkeypatch, True, fn, *arrays, dtype=dtype)
+    numpy_path = _value_and_grads(monkeypatch, False, fn, *arrays, dtype=dtype)
+    tol = {"float64": dict(rtol=1e-12, atol=1e-12), "float32": dict(rtol=2e-6, atol=2e-6)}[dtype]
+    check = np.testing.assert_array_equal if exact else lambda a, b: np.testing.assert_allclose(a, b, **tol)
+    check(with_kernels[0], numpy_path[0])
+    for a, b in zip(with_kernels[1], numpy_path[1], strict=True):
+        assert a.dtype == b.dtype == np.dtype(dtype)
+        check(a, b)
+
+
+_KERNELS = fused._cpu_kernels
+CONV_CASES = [
+    dict(kernel=(3, 3), strides=1, padding="valid", dilation_rate=1),
+    dict(kernel=(3, 3), strides=2, padding="same", dilation_rate=1),
+    dict(kernel=(2, 4), strides=(2, 1), padding="same", dilation_rate=1),
+    dict(kernel=(3, 3), strides=1, padding="same", dilation_rate=2),
+    dict(kernel=(3, 2), strides=(1, 3), padding=((2, 0), (1, 3)), dilation_rate=1),
+    dict(kernel=(5, 5), strides=3, padding="valid", dilation_rate=1),
+]
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("channels", [1, 4])
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: f"{c['kernel']}-{c['strides']}-{c['padding']}")
+def test_conv2d_im2col_and_col2im_kernels_match_the_numpy_path(monkeypatch, case, channels, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 11, 9, channels))
+    w = rng.normal(size=(*case["kernel"], channels, 5))
+    b = rng.normal(size=(5,))
+    kwargs = {k: v for k, v in case.items() if k != "kernel"}
+    _same_with_and_without(monkeypatch, lambda x, w, b: conv2d(x, w, b, relu=True, **kwargs), x, w, b, dtype=dtype)
+    _same_with_and_without(monkeypatch, lambda x, w: conv2d(x, w, None, **kwargs), x, w, dtype=dtype)
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape", [(2, 8, 6, 3), (2, 7, 9, 5), (1, 3, 3, 1), (2, 2, 2, 33)])
+def test_max_pool_2x2_kernels_are_exact_with_ties_and_odd_sizes(monkeypatch, shape, dtype):
+    x = np.random.default_rng(1).integers(0, 3, size=shape).astype("float64")  # many ties
+    _same_with_and_without(monkeypatch, lambda x: max_pool2d(x, 2), x, dtype=dtype, exact=True)
+
+
+@needs_kernels
+def test_max_pool_2x2_kernel_keeps_numpy_nan_rule(monkeypatch):
+    x = np.random.default_rng(2).normal(size=(1, 4, 4, 3))
+    x[0, 0, 1, 0] = np.nan
+    x[0, 3, 3, 2] = np.nan
+    with_kernels = _value_and_grads(monkeypatch, True, lambda x: max_pool2d(x, 2), x)[0]
+    numpy_path = _value_and_grads(monkeypatch, False, lambda x: max_pool2d(x, 2), x)[0]
+    np.testing.assert_array_equal(with_kernels, numpy_path)
+    assert np.isnan(with_kernels[0, 0, 0, 0]) and np.isnan(with_kernels[0, 1, 1, 2])
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_gradient_kernel(dtype):
+    rng = np.random.default_rng(3)
+    g = rng.normal(size=(37, 5)).astype(dtype)
+    out = np.maximum(rng.normal(size=(37, 5)), 0).astype(dtype)
+    np.testing.assert_array_equal(fused.relu_grad(g, out), np.where(out > 0, g, 0), strict=True)
+    assert fused.relu_grad(g, out.astype("float16")) is None  # mixed types stay with NumPy
+
+
+@needs_kernels
+def test_a_cnn_trains_to_the_same_weights_with_and_without_the_kernels(monkeypatch):
+    def run():
+        utils.set_random_seed(3)
+        model = models.Sequential([
+            layers.Input(shape=(10, 10, 2)), layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(2),
+            layers.Conv2D(3, 3, padding="same", activation="relu"), layers.Flatten(), layers.Dense(3),
+        ])  # fmt: skip
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        rng = np.random.default_rng(0)
+        model.fit(rng.normal(size=(32, 10, 10, 2)).astype("float32"), rng.integers(0, 3, 32), batch_size=8,
+                  epochs=2, verbose=0)  # fmt: skip
+        return model.get_weights()
+
+    with_kernels = run()
+    monkeypatch.setattr(fused, "_cpu_kernels", None)
+    for a, b in zip(with_kernels, run(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
