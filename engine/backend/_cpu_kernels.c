@@ -223,6 +223,32 @@ WIDEST_VECTORS static void relu_grad_f64(Py_ssize_t n, const double *restrict g,
     }
 }
 
+/* ---- a layer's bias, and optionally ReLU, added in place over (rows, cols) ------------------------
+ * ReLU as NumPy's maximum(x, 0): a NaN stays NaN, -0.0 stays -0.0. */
+#define ADD_BIAS_BODY(T)                                                                          \
+    for (Py_ssize_t r = 0; r < rows; r++) {                                                       \
+        T *restrict row = out + r * cols;                                                         \
+        if (relu) {                                                                               \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                               \
+                const T v = row[j] + bias[j];                                                     \
+                row[j] = v < (T)0 ? (T)0 : v;                                                     \
+            }                                                                                     \
+        } else {                                                                                  \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                               \
+                row[j] += bias[j];                                                                \
+            }                                                                                     \
+        }                                                                                         \
+    }
+
+WIDEST_VECTORS static void add_bias_f32(Py_ssize_t rows, Py_ssize_t cols, float *out, const float *restrict bias,
+                                        int relu) {
+    ADD_BIAS_BODY(float)
+}
+WIDEST_VECTORS static void add_bias_f64(Py_ssize_t rows, Py_ssize_t cols, double *out, const double *restrict bias,
+                                        int relu) {
+    ADD_BIAS_BODY(double)
+}
+
 /* ---- argument checking ------------------------------------------------------------------------ */
 
 /* Element type of a buffer: 'f' (float32), 'd' (float64), 'B' (uint8) or 0 for anything else. */
@@ -478,6 +504,37 @@ static PyObject *relu_grad(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* add_bias(out, bias, relu): out (rows, cols) += bias (cols,), then ReLU when relu is true. */
+static PyObject *add_bias(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[2];
+    int relu = 0;
+    if (!PyArg_ParseTuple(args, "OOp:add_bias", &objects[0], &objects[1], &relu)) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char kind = 0;
+    const Py_ssize_t counts[2] = {-1, -1};
+    if (acquire("add_bias", objects, views, 2, "FF", "wr", counts, &kind) != 0) {
+        return NULL;
+    }
+    const Py_ssize_t total = views[0].len / views[0].itemsize, cols = views[1].len / views[1].itemsize;
+    if (cols == 0 || total % cols != 0) {
+        release(views, 2);
+        PyErr_SetString(PyExc_ValueError, "add_bias: the output's size is not a multiple of the bias's");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        add_bias_f32(total / cols, cols, views[0].buf, views[1].buf, relu);
+    } else {
+        add_bias_f64(total / cols, cols, views[0].buf, views[1].buf, relu);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, 2);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"adam_update", adam_update, METH_VARARGS,
      "adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat=None): Adam's update "
@@ -493,6 +550,7 @@ static PyMethodDef methods[] = {
     {"max_pool_2x2_grad", max_pool_2x2_grad, METH_VARARGS,
      "max_pool_2x2_grad(g, code, gx, n, h, w, c): each window's gradient to its winner, 0 elsewhere."},
     {"relu_grad", relu_grad, METH_VARARGS, "relu_grad(g, y, r): r = g where y > 0, else 0."},
+    {"add_bias", add_bias, METH_VARARGS, "add_bias(out, bias, relu): out += bias over the last axis, then ReLU."},
     {NULL, NULL, 0, NULL},
 };
 

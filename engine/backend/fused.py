@@ -154,6 +154,16 @@ def max_pool_2x2_grad(g: Any, code: Any, input_shape) -> Any:
     return gx
 
 
+def add_bias(out: Any, bias: Any, relu: bool) -> bool:
+    """``out += bias`` (over the last axis), then ReLU if asked, in one pass in place; False without a kernel."""
+    if not _on_cpu_kernels(out) or type(bias) is not type(out) or bias.dtype != out.dtype:
+        return False
+    if not out.flags.c_contiguous or not out.flags.writeable or bias.shape != out.shape[-1:]:
+        return False
+    _cpu_kernels.add_bias(out, _contiguous(bias), relu)
+    return True
+
+
 def relu_grad(g: Any, out: Any) -> Any:
     """``g`` where ``out > 0``, else 0, in one pass; None without a kernel."""
     if g.shape != out.shape or g.dtype != out.dtype:

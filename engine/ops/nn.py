@@ -23,9 +23,11 @@ def dense(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
     out = x2 @ w_data
     if bias is not None:
         bias = _wrap(bias)
-        out += bias.data
-    if relu:
-        xp.maximum(out, 0, out=out)
+    if bias is None or not fused.add_bias(out, bias.data, relu):  # one pass when a kernel is there
+        if bias is not None:
+            out += bias.data
+        if relu:
+            xp.maximum(out, 0, out=out)
     parents = (x, kernel) if bias is None else (x, kernel, bias)
 
     def backward(g):

@@ -235,3 +235,33 @@ def test_a_cnn_trains_to_the_same_weights_with_and_without_the_kernels(monkeypat
     monkeypatch.setattr(fused, "_cpu_kernels", None)
     for a, b in zip(with_kernels, run(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("relu", [False, True])
+def test_bias_and_relu_kernel_matches_numpy(dtype, relu):
+    rng = np.random.default_rng(4)
+    out = rng.normal(size=(9, 37)).astype(dtype)
+    out[0, :3] = [np.nan, -0.0, np.inf]
+    bias = rng.normal(size=37).astype(dtype)
+    bias[:3] = 0
+    expected = out + bias
+    if relu:
+        expected = np.maximum(expected, 0)
+    assert fused.add_bias(out, bias, relu)
+    np.testing.assert_array_equal(out, expected, strict=True)
+    assert np.signbit(out[0, 1]) == np.signbit(expected[0, 1])
+    assert not fused.add_bias(out[:, ::2], bias[::2], relu)  # a strided output stays with NumPy
+    assert not fused.add_bias(out, bias[:5], relu)
+
+
+@needs_kernels
+def test_dense_forward_is_bit_identical_with_and_without_the_kernels(monkeypatch):
+    from engine.ops.nn import dense
+
+    rng = np.random.default_rng(5)
+    x, w, b = rng.normal(size=(6, 11)), rng.normal(size=(11, 7)), rng.normal(size=7)
+    for relu in (False, True):
+        _same_with_and_without(monkeypatch, lambda x, w, b: dense(x, w, b, relu=relu), x, w, b, dtype="float32",
+                               exact=True)  # fmt: skip
