@@ -23,8 +23,9 @@ if os.environ.get("STRATA_CPU_KERNELS", "1").strip() == "0":
     _cpu_kernels = None
 
 # col2im by gathering needs the whole (rows, K) column gradient at once; above this many bytes the
-# op keeps its per-kernel-position path, which needs one (rows, C) part at a time.
-GATHER_LIMIT_BYTES = 1 << 30
+# op keeps its per-kernel-position path, which needs one (rows, C) part at a time. Host memory is
+# the scarcer of the two, so the CPU's limit is lower.
+GATHER_LIMIT_BYTES = {"gpu": 1 << 30, "cpu": 1 << 28}
 
 
 def on_gpu(array: Any) -> bool:
@@ -101,9 +102,12 @@ def im2col(x: Any, ksize, out_hw, strides, dilation, pads, extra_ones: bool) -> 
     return cols
 
 
-def has_col2im(array: Any) -> bool:
-    """Whether ``col2im`` has a kernel for arrays like ``array`` (worth forming the whole column gradient)."""
-    return _float_on_gpu(array) or _on_cpu_kernels(array)
+def col2im_fits(array: Any, column_bytes: int) -> bool:
+    """Whether ``col2im`` has a kernel for arrays like ``array`` and a column gradient of ``column_bytes``
+    is small enough to form whole."""
+    if _float_on_gpu(array):
+        return column_bytes <= GATHER_LIMIT_BYTES["gpu"]
+    return _on_cpu_kernels(array) and column_bytes <= GATHER_LIMIT_BYTES["cpu"]
 
 
 def col2im(dcols: Any, image_shape, ksize, out_hw, strides, dilation, pads) -> Any:

@@ -257,7 +257,7 @@ def _conv_input_gradient(g2: Any, w_data: Any, x_shape, padded_shape, geometry, 
     (kh, kw), _, _, _ = geometry
     c, filters = w_data.shape[2], w_data.shape[3]
     k = kh * kw * c
-    if fused.has_col2im(g2) and g2.shape[0] * k * g2.itemsize <= fused.GATHER_LIMIT_BYTES:
+    if fused.col2im_fits(g2, g2.shape[0] * k * g2.itemsize):
         # One GEMM for every column, then one gathering kernel (no per-position GEMMs, no slice-adds).
         gx = fused.col2im(g2 @ w_data.reshape(k, filters).T, x_shape, *geometry, pads)
         if gx is not None:

@@ -265,3 +265,16 @@ def test_dense_forward_is_bit_identical_with_and_without_the_kernels(monkeypatch
     for relu in (False, True):
         _same_with_and_without(monkeypatch, lambda x, w, b: dense(x, w, b, relu=relu), x, w, b, dtype="float32",
                                exact=True)  # fmt: skip
+
+
+@needs_kernels
+def test_a_column_gradient_over_the_limit_keeps_the_per_position_path(monkeypatch):
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(2, 7, 7, 3)), rng.normal(size=(3, 3, 3, 4))
+    gathered = _value_and_grads(monkeypatch, True, lambda x, w: conv2d(x, w, padding="same"), x, w)[1][0]
+    monkeypatch.setitem(fused.GATHER_LIMIT_BYTES, "cpu", 0)
+    calls = []
+    monkeypatch.setattr(fused, "col2im", lambda *a: calls.append(a))
+    per_position = _value_and_grads(monkeypatch, True, lambda x, w: conv2d(x, w, padding="same"), x, w)[1][0]
+    assert calls == []
+    np.testing.assert_allclose(gathered, per_position, rtol=1e-12, atol=1e-12)
