@@ -104,8 +104,12 @@ typedef struct {
         }                                                                                         \
     }
 
-static void im2col_f32(const ConvGeometry *geo, const float *x, float *cols) { IM2COL_BODY(float) }
-static void im2col_f64(const ConvGeometry *geo, const double *x, double *cols) { IM2COL_BODY(double) }
+static void im2col_f32_typed(const ConvGeometry *geo, const float *restrict x, float *restrict cols) {
+    IM2COL_BODY(float)
+}
+static void im2col_f64_typed(const ConvGeometry *geo, const double *restrict x, double *restrict cols) {
+    IM2COL_BODY(double)
+}
 
 /* Each input pixel gathers, in (ki, kj) order, the column entries that read it: the same summation
  * order as the GPU kernel and as the slice-adds of the NumPy path. */
@@ -134,10 +138,11 @@ static void im2col_f64(const ConvGeometry *geo, const double *x, double *cols) {
         }                                                                                         \
     }
 
-WIDEST_VECTORS static void col2im_f32(const ConvGeometry *geo, const float *restrict dcols, float *restrict gx) {
+WIDEST_VECTORS static void col2im_f32_typed(const ConvGeometry *geo, const float *restrict dcols, float *restrict gx) {
     COL2IM_BODY(float)
 }
-WIDEST_VECTORS static void col2im_f64(const ConvGeometry *geo, const double *restrict dcols, double *restrict gx) {
+WIDEST_VECTORS static void col2im_f64_typed(const ConvGeometry *geo, const double *restrict dcols,
+                                            double *restrict gx) {
     COL2IM_BODY(double)
 }
 
@@ -149,30 +154,38 @@ WIDEST_VECTORS static void col2im_f64(const ConvGeometry *geo, const double *res
 /* Written without branches (selects only), so the loop vectorizes: with random data a branch per
  * comparison would be mispredicted half the time. */
 #define MAX_POOL_BODY(T)                                                                          \
-    for (Py_ssize_t o = 0; o < n * oh * ow; o++) {                                                \
-        const Py_ssize_t ox = o % ow, oy = (o / ow) % oh, s = o / (ow * oh);                      \
-        const T *a = x + ((s * h + 2 * oy) * w + 2 * ox) * c, *b = a + c, *d = a + w * c, *e = d + c; \
-        T *best_out = out + o * c;                                                                \
-        unsigned char *code_out = code + o * c;                                                   \
-        for (Py_ssize_t ch = 0; ch < c; ch++) {                                                   \
-            const T va = a[ch], vb = b[ch], vd = d[ch], ve = e[ch];                               \
-            const int right_top = vb > va, right_bottom = ve > vd;                                \
-            T top = right_top ? vb : va, bottom = right_bottom ? ve : vd;                         \
-            top = ((va != va) | (vb != vb)) ? va + vb : top; /* a NaN wins, as in NumPy */        \
-            bottom = ((vd != vd) | (ve != ve)) ? vd + ve : bottom;                                \
-            const int lower = bottom > top;                                                       \
-            const T best = lower ? bottom : top;                                                  \
-            best_out[ch] = ((top != top) | (bottom != bottom)) ? top + bottom : best;             \
-            code_out[ch] = (unsigned char)(lower ? 2 + right_bottom : right_top);                 \
+    for (Py_ssize_t s = 0; s < n; s++) {                                                          \
+        for (Py_ssize_t oy = 0; oy < oh; oy++) { /* one pass over a pair of input rows */         \
+            const T *restrict upper = x + (s * h + 2 * oy) * w * c, *restrict lower_row = upper + w * c; \
+            T *restrict best_out = out + (s * oh + oy) * ow * c;                                  \
+            unsigned char *restrict code_out = code + (s * oh + oy) * ow * c;                     \
+            for (Py_ssize_t ox = 0; ox < ow; ox++) {                                              \
+                for (Py_ssize_t ch = 0; ch < c; ch++) {                                           \
+                    const T va = upper[2 * ox * c + ch], vb = upper[(2 * ox + 1) * c + ch];       \
+                    const T vd = lower_row[2 * ox * c + ch], ve = lower_row[(2 * ox + 1) * c + ch]; \
+                    const int right_top = vb > va, right_bottom = ve > vd;                        \
+                    T top = right_top ? vb : va, bottom = right_bottom ? ve : vd;                 \
+                    top = ((va != va) | (vb != vb)) ? va + vb : top; /* a NaN wins, as in NumPy */ \
+                    bottom = ((vd != vd) | (ve != ve)) ? vd + ve : bottom;                        \
+                    const int lower = bottom > top;                                               \
+                    const T best = lower ? bottom : top;                                          \
+                    best_out[ox * c + ch] = ((top != top) | (bottom != bottom)) ? top + bottom : best; \
+                    code_out[ox * c + ch] = (unsigned char)(lower ? 2 + right_bottom : right_top); \
+                }                                                                                 \
+            }                                                                                     \
         }                                                                                         \
     }
 
-WIDEST_VECTORS static void max_pool_f32(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
-                                        Py_ssize_t ow, const float *x, float *out, unsigned char *code) {
+#define POOL_DIMS const Py_ssize_t n = geo->n, h = geo->h, w = geo->w, c = geo->c, oh = geo->oh, ow = geo->ow;
+
+WIDEST_VECTORS static void max_pool_f32_typed(const ConvGeometry *geo, const float *restrict x, float *restrict out,
+                                              unsigned char *restrict code) {
+    POOL_DIMS
     MAX_POOL_BODY(float)
 }
-WIDEST_VECTORS static void max_pool_f64(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
-                                        Py_ssize_t ow, const double *x, double *out, unsigned char *code) {
+WIDEST_VECTORS static void max_pool_f64_typed(const ConvGeometry *geo, const double *restrict x,
+                                              double *restrict out, unsigned char *restrict code) {
+    POOL_DIMS
     MAX_POOL_BODY(double)
 }
 
@@ -198,16 +211,38 @@ WIDEST_VECTORS static void max_pool_f64(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w
         }                                                                                         \
     }
 
-WIDEST_VECTORS static void max_pool_grad_f32(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
-                                             Py_ssize_t ow, const float *restrict g,
-                                             const unsigned char *restrict code, float *restrict gx) {
+WIDEST_VECTORS static void max_pool_grad_f32_typed(const ConvGeometry *geo, const float *restrict g,
+                                                   const unsigned char *restrict code, float *restrict gx) {
+    POOL_DIMS
     MAX_POOL_GRAD_BODY(float)
 }
-WIDEST_VECTORS static void max_pool_grad_f64(Py_ssize_t n, Py_ssize_t h, Py_ssize_t w, Py_ssize_t c, Py_ssize_t oh,
-                                             Py_ssize_t ow, const double *restrict g,
-                                             const unsigned char *restrict code, double *restrict gx) {
+WIDEST_VECTORS static void max_pool_grad_f64_typed(const ConvGeometry *geo, const double *restrict g,
+                                                   const unsigned char *restrict code, double *restrict gx) {
+    POOL_DIMS
     MAX_POOL_GRAD_BODY(double)
 }
+
+/* The conv and pooling kernels behind one signature, so one runner checks and dispatches them all
+ * (the typed versions above keep their restrict parameters, which the vectorizer needs). */
+typedef void (*GeometryKernel)(const ConvGeometry *geo, void *first, void *second, void *third);
+
+#define UNIFORM_2(name)                                                                           \
+    static void name(const ConvGeometry *geo, void *first, void *second, void *third) {           \
+        (void)third;                                                                              \
+        name##_typed(geo, first, second);                                                         \
+    }
+#define UNIFORM_3(name)                                                                           \
+    static void name(const ConvGeometry *geo, void *first, void *second, void *third) {           \
+        name##_typed(geo, first, second, third);                                                  \
+    }
+UNIFORM_2(im2col_f32)
+UNIFORM_2(im2col_f64)
+UNIFORM_2(col2im_f32)
+UNIFORM_2(col2im_f64)
+UNIFORM_3(max_pool_f32)
+UNIFORM_3(max_pool_f64)
+UNIFORM_3(max_pool_grad_f32)
+UNIFORM_3(max_pool_grad_f64)
 
 /* ---- ReLU's gradient: g where the output is positive, else 0 ---------------------------------- */
 WIDEST_VECTORS static void relu_grad_f32(Py_ssize_t n, const float *restrict g, const float *restrict y,
@@ -345,6 +380,23 @@ static PyObject *adam_update(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* Check the buffers against a kernel's types and sizes, then run its float32 or float64 version. */
+static PyObject *run_geometry_kernel(const char *what, PyObject **objects, int count, const char *kinds,
+                                     const char *writable, const Py_ssize_t *counts, const ConvGeometry *q,
+                                     GeometryKernel f32, GeometryKernel f64) {
+    Py_buffer views[3];
+    char kind = 0;
+    if (acquire(what, objects, views, count, kinds, writable, counts, &kind) != 0) {
+        return NULL;
+    }
+    void *third = count > 2 ? views[2].buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    (kind == 'f' ? f32 : f64)(q, views[0].buf, views[1].buf, third);
+    Py_END_ALLOW_THREADS
+    release(views, count);
+    Py_RETURN_NONE;
+}
+
 /* im2col(x, cols, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols) and col2im(dcols, gx, ...). */
 static int parse_conv(PyObject *args, const char *what, PyObject **objects, ConvGeometry *q) {
     char format[64];
@@ -369,21 +421,8 @@ static PyObject *im2col(PyObject *self, PyObject *args) {
     if (parse_conv(args, "im2col", objects, &q) != 0) {
         return NULL;
     }
-    Py_buffer views[2];
-    char kind = 0;
     const Py_ssize_t counts[2] = {q.n * q.h * q.w * q.c, q.n * q.oh * q.ow * q.kcols};
-    if (acquire("im2col", objects, views, 2, "FF", "rw", counts, &kind) != 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        im2col_f32(&q, views[0].buf, views[1].buf);
-    } else {
-        im2col_f64(&q, views[0].buf, views[1].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, 2);
-    Py_RETURN_NONE;
+    return run_geometry_kernel("im2col", objects, 2, "FF", "rw", counts, &q, im2col_f32, im2col_f64);
 }
 
 static PyObject *col2im(PyObject *self, PyObject *args) {
@@ -393,86 +432,50 @@ static PyObject *col2im(PyObject *self, PyObject *args) {
     if (parse_conv(args, "col2im", objects, &q) != 0) {
         return NULL;
     }
-    Py_buffer views[2];
-    char kind = 0;
     const Py_ssize_t counts[2] = {q.n * q.oh * q.ow * q.kcols, q.n * q.h * q.w * q.c};
-    if (acquire("col2im", objects, views, 2, "FF", "rw", counts, &kind) != 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        col2im_f32(&q, views[0].buf, views[1].buf);
-    } else {
-        col2im_f64(&q, views[0].buf, views[1].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, 2);
-    Py_RETURN_NONE;
+    return run_geometry_kernel("col2im", objects, 2, "FF", "rw", counts, &q, col2im_f32, col2im_f64);
 }
 
 /* max_pool_2x2(x, out, code, n, h, w, c) and max_pool_2x2_grad(g, code, gx, n, h, w, c). */
-static int parse_pool(PyObject *args, const char *what, PyObject **objects, Py_ssize_t *dims) {
+static int parse_pool(PyObject *args, const char *what, PyObject **objects, ConvGeometry *q) {
     char format[64];
     snprintf(format, sizeof format, "OOOnnnn:%s", what);
-    if (!PyArg_ParseTuple(args, format, &objects[0], &objects[1], &objects[2], &dims[0], &dims[1], &dims[2],
-                          &dims[3])) {
+    memset(q, 0, sizeof *q);
+    if (!PyArg_ParseTuple(args, format, &objects[0], &objects[1], &objects[2], &q->n, &q->h, &q->w, &q->c)) {
         return -1;
     }
-    if (dims[0] < 0 || dims[1] < 2 || dims[2] < 2 || dims[3] < 1) {
+    if (q->n < 0 || q->h < 2 || q->w < 2 || q->c < 1) {
         PyErr_Format(PyExc_ValueError, "%s: needs an (N, H, W, C) image with H, W >= 2", what);
         return -1;
     }
+    q->oh = q->h / 2;
+    q->ow = q->w / 2;
     return 0;
 }
 
 static PyObject *max_pool_2x2(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objects[3];
-    Py_ssize_t d[4];
-    if (parse_pool(args, "max_pool_2x2", objects, d) != 0) {
+    ConvGeometry q;
+    if (parse_pool(args, "max_pool_2x2", objects, &q) != 0) {
         return NULL;
     }
-    const Py_ssize_t n = d[0], h = d[1], w = d[2], c = d[3], oh = h / 2, ow = w / 2;
-    Py_buffer views[3];
-    char kind = 0;
-    const Py_ssize_t counts[3] = {n * h * w * c, n * oh * ow * c, n * oh * ow * c};
-    if (acquire("max_pool_2x2", objects, views, 3, "FFB", "rww", counts, &kind) != 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        max_pool_f32(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
-    } else {
-        max_pool_f64(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, 3);
-    Py_RETURN_NONE;
+    const Py_ssize_t image = q.n * q.h * q.w * q.c, pooled = q.n * q.oh * q.ow * q.c;
+    const Py_ssize_t counts[3] = {image, pooled, pooled};
+    return run_geometry_kernel("max_pool_2x2", objects, 3, "FFB", "rww", counts, &q, max_pool_f32, max_pool_f64);
 }
 
 static PyObject *max_pool_2x2_grad(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objects[3];
-    Py_ssize_t d[4];
-    if (parse_pool(args, "max_pool_2x2_grad", objects, d) != 0) {
+    ConvGeometry q;
+    if (parse_pool(args, "max_pool_2x2_grad", objects, &q) != 0) {
         return NULL;
     }
-    const Py_ssize_t n = d[0], h = d[1], w = d[2], c = d[3], oh = h / 2, ow = w / 2;
-    Py_buffer views[3];
-    char kind = 0;
-    const Py_ssize_t counts[3] = {n * oh * ow * c, n * oh * ow * c, n * h * w * c};
-    if (acquire("max_pool_2x2_grad", objects, views, 3, "FBF", "rrw", counts, &kind) != 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        max_pool_grad_f32(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
-    } else {
-        max_pool_grad_f64(n, h, w, c, oh, ow, views[0].buf, views[1].buf, views[2].buf);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, 3);
-    Py_RETURN_NONE;
+    const Py_ssize_t image = q.n * q.h * q.w * q.c, pooled = q.n * q.oh * q.ow * q.c;
+    const Py_ssize_t counts[3] = {pooled, pooled, image};
+    return run_geometry_kernel("max_pool_2x2_grad", objects, 3, "FBF", "rrw", counts, &q, max_pool_grad_f32,
+                               max_pool_grad_f64);
 }
 
 /* relu_grad(g, y, r): r = g where y > 0, else 0. */
