@@ -15,6 +15,7 @@ from engine import layers, models, optimizers, utils
 from engine.autograd import Variable, gradients
 from engine.backend import fused
 from engine.ops import conv2d, max_pool2d
+from tests.engine.kernel_cases import CONV_CASES, TOLERANCES, conv_case_id
 
 needs_kernels = pytest.mark.skipif(
     not fused.cpu_kernels_available(), reason="CPU kernels off (no C compiler at install, or STRATA_CPU_KERNELS=0)"
@@ -155,7 +156,7 @@ def _value_and_grads(monkeypatch, kernels_on: bool, fn, *arrays, dtype="float64"
 def _same_with_and_without(monkeypatch, fn, *arrays, dtype="float64", exact=False):
     with_kernels = _value_and_grads(monkeypatch, True, fn, *arrays, dtype=dtype)
     numpy_path = _value_and_grads(monkeypatch, False, fn, *arrays, dtype=dtype)
-    tol = {"float64": dict(rtol=1e-12, atol=1e-12), "float32": dict(rtol=2e-6, atol=2e-6)}[dtype]
+    tol = TOLERANCES[dtype]
     check = np.testing.assert_array_equal if exact else lambda a, b: np.testing.assert_allclose(a, b, **tol)
     check(with_kernels[0], numpy_path[0])
     for a, b in zip(with_kernels[1], numpy_path[1], strict=True):
@@ -164,20 +165,12 @@ def _same_with_and_without(monkeypatch, fn, *arrays, dtype="float64", exact=Fals
 
 
 _KERNELS = fused._cpu_kernels
-CONV_CASES = [
-    dict(kernel=(3, 3), strides=1, padding="valid", dilation_rate=1),
-    dict(kernel=(3, 3), strides=2, padding="same", dilation_rate=1),
-    dict(kernel=(2, 4), strides=(2, 1), padding="same", dilation_rate=1),
-    dict(kernel=(3, 3), strides=1, padding="same", dilation_rate=2),
-    dict(kernel=(3, 2), strides=(1, 3), padding=((2, 0), (1, 3)), dilation_rate=1),
-    dict(kernel=(5, 5), strides=3, padding="valid", dilation_rate=1),
-]
 
 
 @needs_kernels
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("channels", [1, 4])
-@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: f"{c['kernel']}-{c['strides']}-{c['padding']}")
+@pytest.mark.parametrize("case", CONV_CASES, ids=conv_case_id)
 def test_conv2d_im2col_and_col2im_kernels_match_the_numpy_path(monkeypatch, case, channels, dtype):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 11, 9, channels))

@@ -19,6 +19,7 @@ from engine.metrics import accuracy_metrics
 from engine.ops import conv2d, max_pool2d
 from engine.ops.losses_fused import sparse_softmax_cross_entropy
 from engine.ops.nn import softmax
+from tests.engine.kernel_cases import CONV_CASES, TOLERANCES, conv_case_id
 
 
 def _on(name, fn, *arrays, dtype="float64"):
@@ -41,7 +42,7 @@ def _on(name, fn, *arrays, dtype="float64"):
 
 
 def _same_on_both(fn, *arrays, dtype="float64"):
-    tol = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=2e-5, atol=2e-5)}[dtype]
+    tol = TOLERANCES[dtype]
     out_np, grads_np = _on("numpy", fn, *arrays, dtype=dtype)
     out_cp, grads_cp = _on("cupy", fn, *arrays, dtype=dtype)
     np.testing.assert_allclose(out_cp, out_np, **tol)
@@ -50,19 +51,9 @@ def _same_on_both(fn, *arrays, dtype="float64"):
         np.testing.assert_allclose(g_cp, g_np, **tol)
 
 
-CONV_CASES = [
-    dict(kernel=(3, 3), strides=1, padding="valid", dilation_rate=1),
-    dict(kernel=(3, 3), strides=2, padding="same", dilation_rate=1),
-    dict(kernel=(2, 4), strides=(2, 1), padding="same", dilation_rate=1),
-    dict(kernel=(3, 3), strides=1, padding="same", dilation_rate=2),
-    dict(kernel=(3, 2), strides=(1, 3), padding=((2, 0), (1, 3)), dilation_rate=1),
-    dict(kernel=(5, 5), strides=3, padding="valid", dilation_rate=1),
-]
-
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: f"{c['kernel']}-{c['strides']}-{c['padding']}")
+@pytest.mark.parametrize("case", CONV_CASES, ids=conv_case_id)
 def test_conv2d_im2col_and_col2im_kernels(cupy_backend, case, bias, dtype):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 11, 9, 4))
