@@ -84,6 +84,34 @@ class EngineRunner:
         self.model.predict(self.x, batch_size=PREDICT_BATCH)
 
 
+class GemmFloorRunner:
+    """Only the MLP's matrix products, in bare NumPy: what any engine on NumPy's BLAS must spend.
+
+    Its speed bounds the engine's: when it is near torch's, no work outside the GEMMs can make
+    the engine much faster than torch.
+    """
+
+    def __init__(self, x: np.ndarray, weights: list[np.ndarray]) -> None:
+        self.x, self.weights, self.batch = x, [w for w in weights if w.ndim == 2], SPECS["mlp"]["batch"]
+        widths = [w.shape[1] for w in self.weights]
+        self.grads = [np.ones((self.batch, width), dtype="float32") for width in widths]
+
+    def train(self) -> None:
+        w1, w2, w3 = self.weights
+        g1, g2, g3 = self.grads
+        for start in range(0, len(self.x), self.batch):
+            xb = self.x[start : start + self.batch]
+            h1 = xb @ w1
+            h2 = h1 @ w2
+            h2 @ w3
+            h2.T @ g3, g3 @ w3.T, h1.T @ g2, g2 @ w2.T, xb.T @ g1  # noqa: B018 - the backward's GEMMs
+
+    def predict(self) -> None:
+        w1, w2, w3 = self.weights
+        for start in range(0, len(self.x), PREDICT_BATCH):
+            ((self.x[start : start + PREDICT_BATCH] @ w1) @ w2) @ w3
+
+
 # -- PyTorch ---------------------------------------------------------------------
 def torch_model(name: str):
     import torch
@@ -204,6 +232,8 @@ def benchmark(name: str, rounds: int, with_torch: bool) -> dict:
     runners = {"engine": engine}
     if with_torch:
         runners["torch"] = TorchRunner(name, x, y)
+    if name == "mlp":
+        runners["gemms"] = GemmFloorRunner(x, engine.model.get_weights())
     for runner in runners.values():  # warm up (thread pools, allocator, slots)
         runner.train()
         runner.predict()
@@ -218,9 +248,12 @@ def benchmark(name: str, rounds: int, with_torch: bool) -> dict:
         for phase in ("train", "predict"):
             result[f"{key}_{phase}_sps"] = n / statistics.median(times[key][phase])
     if with_torch:
-        for phase in ("train", "predict"):
-            ratios = [t / e for e, t in zip(times["engine"][phase], times["torch"][phase])]
-            result[f"{phase}_ratio"] = statistics.median(ratios)
+        for key, prefix in (("engine", ""), ("gemms", "gemms_")):
+            if key not in times:
+                continue
+            for phase in ("train", "predict"):
+                ratios = [t / e for e, t in zip(times[key][phase], times["torch"][phase])]
+                result[f"{prefix}{phase}_ratio"] = statistics.median(ratios)
     return result
 
 
@@ -255,6 +288,13 @@ def main() -> int:
             f"{name:<6}{r['engine_train_sps']:>14,.0f}{t:>13,.0f}{r.get('train_ratio', float('nan')):>7.2f}"
             f"{r['engine_predict_sps']:>13,.0f}{tp:>12,.0f}{r.get('predict_ratio', float('nan')):>7.2f}"
         )
+    for r in results:
+        if "gemms_train_sps" in r:
+            print(
+                f"{r['model']}: its GEMMs alone in bare NumPy (the bound for an engine on NumPy's BLAS): train "
+                f"{r['gemms_train_sps']:,.0f}/s ({r.get('gemms_train_ratio', float('nan')):.2f}x torch), predict "
+                f"{r['gemms_predict_sps']:,.0f}/s ({r.get('gemms_predict_ratio', float('nan')):.2f}x torch)"
+            )
     if not args.no_memory:
         print("peak training-loop memory beyond data (MiB, fresh process each):")
         for name in names:
