@@ -1,8 +1,8 @@
 """Fused kernels for the hot paths (one launch or one pass instead of a chain of small ones).
 
 The GPU kernels live in ``_cuda_kernels``; a few CPU kernels live in the optional compiled module
-``_cpu_kernels`` (built at install time when a C compiler is there; ``STRATA_CPU_KERNELS=0`` turns them
-off). Each function returns None (or False) when it has no kernel for its arrays, so the ops call it
+``_cpu_kernels`` (C sources in ``csrc/``, built at install time when a C compiler is there;
+``STRATA_CPU_KERNELS=0`` turns them off). Each function returns None (or False) when it has no kernel for its arrays, so the ops call it
 first and fall back to their own ``xp`` code. The results match that code: the same formulas, the same
 tie rules, the same summation order where it matters (scalars are rounded to the array dtype first,
 as NumPy does).

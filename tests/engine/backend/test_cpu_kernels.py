@@ -1,4 +1,5 @@
-"""The compiled CPU kernels (engine/backend/_cpu_kernels.c) against the NumPy code they replace.
+"""The compiled CPU kernels (engine/backend/csrc/, built as engine.backend._cpu_kernels) against the
+NumPy code they replace.
 
 They must be bit-identical to it, so a run gives the same weights whether or not the kernels were
 built; and a bad argument must raise, never crash the process.
