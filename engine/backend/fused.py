@@ -2,10 +2,11 @@
 
 The GPU kernels live in ``_cuda_kernels``; a few CPU kernels live in the optional compiled module
 ``_cpu_kernels`` (C sources in ``csrc/``, built at install time when a C compiler is there;
-``STRATA_CPU_KERNELS=0`` turns them off). Each function returns None (or False) when it has no kernel for its arrays, so the ops call it
-first and fall back to their own ``xp`` code. The results match that code: the same formulas, the same
-tie rules, the same summation order where it matters (scalars are rounded to the array dtype first,
-as NumPy does).
+``STRATA_CPU_KERNELS=0`` turns them off). Each function returns None (or False) when it has no kernel
+for its arrays, so the ops call it first and fall back to their own ``xp`` code. The results match that
+code: the same formulas, the same tie rules, the same summation order where it matters (scalars are
+rounded to the array dtype first, as NumPy does); col2im gathers from one GEMM's columns where NumPy
+adds one GEMM per kernel position, so its sums agree to rounding.
 """
 
 from __future__ import annotations
