@@ -272,3 +272,13 @@ def test_a_column_gradient_over_the_limit_keeps_the_per_position_path(monkeypatc
     per_position = _value_and_grads(monkeypatch, True, lambda x, w: conv2d(x, w, padding="same"), x, w)[1][0]
     assert calls == []
     np.testing.assert_allclose(gathered, per_position, rtol=1e-12, atol=1e-12)
+
+
+def test_strata_cpu_kernels_0_turns_them_off():
+    import subprocess
+    import sys
+
+    code = "from engine.backend import fused; print(fused.cpu_kernels_available())"
+    env = {**os.environ, "STRATA_CPU_KERNELS": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
