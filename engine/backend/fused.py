@@ -170,7 +170,7 @@ def add_bias(out: Any, bias: Any, relu: bool) -> bool:
 
 
 def relu_grad(g: Any, out: Any) -> Any:
-    """``g`` where ``out > 0``, else 0, in one pass; None without a kernel."""
+    """``g * (out > 0)`` in one pass (the GPU kernel writes +0.0 where ``out <= 0``); None without a kernel."""
     if g.shape != out.shape or g.dtype != out.dtype:
         return None
     if _on_cpu_kernels(g) and type(out) is type(g):

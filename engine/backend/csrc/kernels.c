@@ -158,14 +158,16 @@ WIDEST_VECTORS static void col2im_f64_typed(const ConvGeometry *geo, const doubl
                 for (Py_ssize_t ch = 0; ch < c; ch++) {                                           \
                     const T va = upper[2 * ox * c + ch], vb = upper[(2 * ox + 1) * c + ch];       \
                     const T vd = lower_row[2 * ox * c + ch], ve = lower_row[(2 * ox + 1) * c + ch]; \
-                    const int right_top = vb > va, right_bottom = ve > vd;                        \
-                    T top = right_top ? vb : va, bottom = right_bottom ? ve : vd;                 \
+                    T top = vb > va ? vb : va, bottom = ve > vd ? ve : vd;                        \
                     top = ((va != va) | (vb != vb)) ? va + vb : top; /* a NaN wins, as in NumPy */ \
                     bottom = ((vd != vd) | (ve != ve)) ? vd + ve : bottom;                        \
-                    const int lower = bottom > top;                                               \
-                    const T best = lower ? bottom : top;                                          \
+                    const T best = bottom > top ? bottom : top;                                   \
                     best_out[ox * c + ch] = ((top != top) | (bottom != bottom)) ? top + bottom : best; \
-                    code_out[ox * c + ch] = (unsigned char)(lower ? 2 + right_bottom : right_top); \
+                    /* The winner as exact small floats (0..3): integer lanes do not vectorize on SSE2. */ \
+                    const T lower = (T)(bottom > top), right_top = (T)(vb > va);                  \
+                    const T right_bottom = (T)(ve > vd);                                          \
+                    const T winner = lower * ((T)2 + right_bottom) + ((T)1 - lower) * right_top;  \
+                    code_out[ox * c + ch] = (unsigned char)(int)winner;                           \
                 }                                                                                 \
             }                                                                                     \
         }                                                                                         \
@@ -237,17 +239,17 @@ UNIFORM_3(max_pool_f64)
 UNIFORM_3(max_pool_grad_f32)
 UNIFORM_3(max_pool_grad_f64)
 
-/* ---- ReLU's gradient: g where the output is positive, else 0 ---------------------------------- */
+/* ---- ReLU's gradient: g times (output > 0) ---------------------------------------------------- */
 WIDEST_VECTORS void relu_grad_f32(Py_ssize_t n, const float *restrict g, const float *restrict y,
                                          float *restrict r) {
     for (Py_ssize_t i = 0; i < n; i++) {
-        r[i] = y[i] > 0.0f ? g[i] : 0.0f;
+        r[i] = g[i] * (float)(y[i] > 0.0f); /* NumPy's g * (y > 0), -0.0 and NaN alike (a select: 13x slower on SSE2) */
     }
 }
 WIDEST_VECTORS void relu_grad_f64(Py_ssize_t n, const double *restrict g, const double *restrict y,
                                          double *restrict r) {
     for (Py_ssize_t i = 0; i < n; i++) {
-        r[i] = y[i] > 0.0 ? g[i] : 0.0;
+        r[i] = g[i] * (double)(y[i] > 0.0);
     }
 }
 

@@ -40,7 +40,8 @@ static int acquire(const char *what, PyObject **objects, Py_buffer *views, int c
             goto fail;
         }
         char kind = element_kind(&views[held]);
-        int type_ok = kinds[held] == 'B' ? kind == 'B' : (kind == 'f' || kind == 'd') && (held == 0 || kind == *float_kind);
+        int same_float = (kind == 'f' || kind == 'd') && (held == 0 || kind == *float_kind);
+        int type_ok = kinds[held] == 'B' ? kind == 'B' : same_float;
         Py_ssize_t items = views[held].itemsize ? views[held].len / views[held].itemsize : 0;
         if (held == 0) {
             *float_kind = kind;
@@ -202,7 +203,7 @@ static PyObject *max_pool_2x2_grad(PyObject *self, PyObject *args) {
                                max_pool_grad_f64);
 }
 
-/* relu_grad(g, y, r): r = g where y > 0, else 0. */
+/* relu_grad(g, y, r): r = g * (y > 0). */
 static PyObject *relu_grad(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objects[3];
@@ -276,7 +277,7 @@ static PyMethodDef methods[] = {
      "max_pool_2x2(x, out, code, n, h, w, c): 2x2/2 maxima and the winner of each window (0..3)."},
     {"max_pool_2x2_grad", max_pool_2x2_grad, METH_VARARGS,
      "max_pool_2x2_grad(g, code, gx, n, h, w, c): each window's gradient to its winner, 0 elsewhere."},
-    {"relu_grad", relu_grad, METH_VARARGS, "relu_grad(g, y, r): r = g where y > 0, else 0."},
+    {"relu_grad", relu_grad, METH_VARARGS, "relu_grad(g, y, r): r = g * (y > 0)."},
     {"add_bias", add_bias, METH_VARARGS, "add_bias(out, bias, relu): out += bias over the last axis, then ReLU."},
     {NULL, NULL, 0, NULL},
 };

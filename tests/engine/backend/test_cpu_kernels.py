@@ -207,7 +207,11 @@ def test_relu_gradient_kernel(dtype):
     rng = np.random.default_rng(3)
     g = rng.normal(size=(37, 5)).astype(dtype)
     out = np.maximum(rng.normal(size=(37, 5)), 0).astype(dtype)
-    np.testing.assert_array_equal(fused.relu_grad(g, out), np.where(out > 0, g, 0), strict=True)
+    g[0, :2] = [np.nan, -1.0]
+    out[0, :2] = 0  # NaN and -1.0 where the output is 0: NumPy's product gives NaN and -0.0
+    got = fused.relu_grad(g, out)
+    np.testing.assert_array_equal(got, g * (out > 0), strict=True)
+    assert np.isnan(got[0, 0]) and np.signbit(got[0, 1])
     assert fused.relu_grad(g, out.astype("float16")) is None  # mixed types stay with NumPy
 
 
