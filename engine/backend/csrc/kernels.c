@@ -73,29 +73,56 @@ WIDEST_VECTORS void amsgrad_f64(Py_ssize_t n, const double *restrict g, double *
  * order, padding read as 0; a last column of ones (when the matrix is one wider) carries the bias.
  */
 
+/* Copy a run of ``len`` values: short runs (one-channel images) in a plain loop, where a call to
+ * memcpy per run would cost more than the copy. */
+#define COPY_RUN(T, dst, src, len)                                                                \
+    do {                                                                                          \
+        if ((len) <= 16) {                                                                        \
+            for (Py_ssize_t e = 0; e < (len); e++) {                                              \
+                (dst)[e] = (src)[e];                                                              \
+            }                                                                                     \
+        } else {                                                                                  \
+            memcpy((dst), (src), (size_t)(len) * sizeof(T));                                      \
+        }                                                                                         \
+    } while (0)
+
+/* Each kernel row of a window whose columns all lie inside the image is one copy of kw*c values when
+ * the dilation is 1 (its pixels are adjacent in NHWC); edges go pixel by pixel, padding as zeros. */
 #define IM2COL_BODY(T)                                                                            \
     const ConvGeometry *q = geo;                                                                  \
-    const Py_ssize_t k = q->kh * q->kw * q->c;                                                    \
-    for (Py_ssize_t row = 0; row < q->n * q->oh * q->ow; row++) {                                 \
-        const Py_ssize_t ox = row % q->ow, oy = (row / q->ow) % q->oh, n = row / (q->ow * q->oh); \
-        T *out = cols + row * q->kcols;                                                           \
-        for (Py_ssize_t ki = 0; ki < q->kh; ki++) {                                               \
-            const Py_ssize_t y = oy * q->sh + ki * q->dh - q->top;                                \
-            for (Py_ssize_t kj = 0; kj < q->kw; kj++, out += q->c) {                              \
-                const Py_ssize_t xx = ox * q->sw + kj * q->dw - q->left;                          \
-                const int inside = y >= 0 && y < q->h && xx >= 0 && xx < q->w;                    \
-                const T *src = x + ((n * q->h + y) * q->w + xx) * q->c;                           \
-                if (q->c == 1) { /* one channel: a call to memcpy per value would dominate */     \
-                    *out = inside ? *src : (T)0;                                                  \
-                } else if (inside) {                                                              \
-                    memcpy(out, src, (size_t)q->c * sizeof(T));                                   \
-                } else {                                                                          \
-                    memset(out, 0, (size_t)q->c * sizeof(T));                                     \
+    const Py_ssize_t k = q->kh * q->kw * q->c, c = q->c, run = q->kw * q->c;                      \
+    T *out = cols;                                                                                \
+    for (Py_ssize_t n = 0; n < q->n; n++) {                                                       \
+        for (Py_ssize_t oy = 0; oy < q->oh; oy++) {                                               \
+            for (Py_ssize_t ox = 0; ox < q->ow; ox++) {                                           \
+                const Py_ssize_t x0 = ox * q->sw - q->left, x_last = x0 + (q->kw - 1) * q->dw;    \
+                const int columns_inside = x0 >= 0 && x_last < q->w;                              \
+                T *field = out;                                                                   \
+                for (Py_ssize_t ki = 0; ki < q->kh; ki++, field += run) {                         \
+                    const Py_ssize_t y = oy * q->sh + ki * q->dh - q->top;                        \
+                    if (y < 0 || y >= q->h) {                                                     \
+                        memset(field, 0, (size_t)run * sizeof(T));                                \
+                        continue;                                                                 \
+                    }                                                                             \
+                    const T *image_row = x + (n * q->h + y) * q->w * c;                           \
+                    if (columns_inside && q->dw == 1) {                                           \
+                        COPY_RUN(T, field, image_row + x0 * c, run);                              \
+                    } else {                                                                      \
+                        for (Py_ssize_t kj = 0; kj < q->kw; kj++) {                               \
+                            const Py_ssize_t xx = x0 + kj * q->dw;                                \
+                            if (xx >= 0 && xx < q->w) {                                           \
+                                COPY_RUN(T, field + kj * c, image_row + xx * c, c);               \
+                            } else {                                                              \
+                                memset(field + kj * c, 0, (size_t)c * sizeof(T));                 \
+                            }                                                                     \
+                        }                                                                         \
+                    }                                                                             \
                 }                                                                                 \
+                if (q->kcols > k) {                                                               \
+                    out[k] = (T)1;                                                                \
+                }                                                                                 \
+                out += q->kcols;                                                                  \
             }                                                                                     \
-        }                                                                                         \
-        if (q->kcols > k) {                                                                       \
-            *out = (T)1;                                                                          \
         }                                                                                         \
     }
 
