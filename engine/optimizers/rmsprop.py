@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.errors import ConfigError
 from engine.optimizers.base import Optimizer
 
@@ -50,6 +50,11 @@ class RMSprop(Optimizer):
         lr = coeffs
         rho = self.rho
         velocity = slots["velocity"]
+        momentum_slot = slots["momentum"] if self.momentum > 0 else None
+        average = slots["average_gradient"] if self.centered else None
+        if fused.rmsprop_update(gradient, value, velocity, momentum_slot, average, lr, rho, self.epsilon,
+                                self.momentum):  # fmt: skip
+            return  # one compiled pass on the CPU
         denom = self._scratch(0, value)
         increment = self._scratch(1, value)
         velocity *= rho

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.errors import ConfigError
 from engine.optimizers.base import Optimizer
 
@@ -36,6 +36,8 @@ class SGD(Optimizer):
 
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         lr = coeffs
+        if fused.sgd_update(gradient, value, slots.get("momentum"), lr, self.momentum, self.nesterov):
+            return  # one compiled pass on the CPU
         step = self._scratch(0, value)
         xp.multiply(gradient, lr, out=step)  # lr * g
         if self.momentum == 0:

@@ -68,6 +68,74 @@ WIDEST_VECTORS void amsgrad_f64(Py_ssize_t n, const double *restrict g, double *
     AMSGRAD_LOOP(double, sqrt)
 }
 
+/* ---- SGD: step = g lr;  w -= step, or  m = m mu - step;  w += m  (Nesterov: w += m mu - step) ------- */
+#define SGD_BODY(T)                                                                               \
+    if (m == NULL) {                                                                              \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
+            w[i] -= g[i] * lr;                                                                    \
+        }                                                                                         \
+    } else if (nesterov) {                                                                        \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
+            const T step = g[i] * lr, mi = m[i] * mu - step;                                      \
+            m[i] = mi;                                                                            \
+            w[i] += mi * mu - step;                                                               \
+        }                                                                                         \
+    } else {                                                                                      \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
+            const T mi = m[i] * mu - g[i] * lr;                                                   \
+            m[i] = mi;                                                                            \
+            w[i] += mi;                                                                           \
+        }                                                                                         \
+    }
+
+WIDEST_VECTORS void sgd_f32(Py_ssize_t n, const float *restrict g, float *restrict w, float *restrict m, float lr,
+                            float mu, int nesterov) {
+    SGD_BODY(float)
+}
+WIDEST_VECTORS void sgd_f64(Py_ssize_t n, const double *restrict g, double *restrict w, double *restrict m, double lr,
+                            double mu, int nesterov) {
+    SGD_BODY(double)
+}
+
+/* ---- RMSprop: v = v rho + g^2 (1 - rho);  [centered: a = a rho + g (1 - rho);  v - a^2]  inc = g lr / sqrt(. + eps);
+ * w -= inc, or  mom = mom mu + inc;  w -= mom */
+#define RMSPROP_BODY(T)                                                                           \
+    for (Py_ssize_t i = 0; i < n; i++) {                                                          \
+        const T gi = g[i], vi = v[i] * rho + (gi * gi) * one_minus_rho;                           \
+        T denom;                                                                                  \
+        v[i] = vi;                                                                                \
+        if (avg != NULL) {                                                                        \
+            const T ai = avg[i] * rho + gi * one_minus_rho;                                       \
+            avg[i] = ai;                                                                          \
+            denom = (vi - ai * ai) + eps;                                                         \
+        } else {                                                                                  \
+            denom = vi + eps;                                                                     \
+        }                                                                                         \
+        const T inc = (gi * lr) / SQRT(denom);                                                    \
+        if (mom != NULL) {                                                                        \
+            const T mi = mom[i] * mu + inc;                                                       \
+            mom[i] = mi;                                                                          \
+            w[i] -= mi;                                                                           \
+        } else {                                                                                  \
+            w[i] -= inc;                                                                          \
+        }                                                                                         \
+    }
+
+#define SQRT sqrtf
+WIDEST_VECTORS void rmsprop_f32(Py_ssize_t n, const float *restrict g, float *restrict w, float *restrict v,
+                                float *restrict mom, float *restrict avg, float lr, float rho, float one_minus_rho,
+                                float eps, float mu) {
+    RMSPROP_BODY(float)
+}
+#undef SQRT
+#define SQRT sqrt
+WIDEST_VECTORS void rmsprop_f64(Py_ssize_t n, const double *restrict g, double *restrict w, double *restrict v,
+                                double *restrict mom, double *restrict avg, double lr, double rho,
+                                double one_minus_rho, double eps, double mu) {
+    RMSPROP_BODY(double)
+}
+#undef SQRT
+
 /* ---- convolution: im2col and col2im over NHWC images ---------------------------------------------
  * Row (n, oy, ox) of the column matrix holds the receptive field of that output pixel, in (ki, kj, c)
  * order, padding read as 0; a last column of ones (when the matrix is one wider) carries the bias.

@@ -24,6 +24,12 @@ void amsgrad_f32(Py_ssize_t n, const float *g, float *w, float *m, float *v, flo
                  float c2, float eps);
 void amsgrad_f64(Py_ssize_t n, const double *g, double *w, double *m, double *v, double *vhat, double alpha,
                  double c1, double c2, double eps);
+void sgd_f32(Py_ssize_t n, const float *g, float *w, float *m, float lr, float mu, int nesterov);
+void sgd_f64(Py_ssize_t n, const double *g, double *w, double *m, double lr, double mu, int nesterov);
+void rmsprop_f32(Py_ssize_t n, const float *g, float *w, float *v, float *mom, float *avg, float lr, float rho,
+                 float one_minus_rho, float eps, float mu);
+void rmsprop_f64(Py_ssize_t n, const double *g, double *w, double *v, double *mom, double *avg, double lr, double rho,
+                 double one_minus_rho, double eps, double mu);
 
 void im2col_f32(const ConvGeometry *geo, void *x, void *cols, void *unused);
 void im2col_f64(const ConvGeometry *geo, void *x, void *cols, void *unused);

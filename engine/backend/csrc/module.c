@@ -69,6 +69,38 @@ static void release(Py_buffer *views, int count) {
     }
 }
 
+/* Acquire an optimizer's buffers: the gradient (read-only), then the weights and slots (written), all of
+ * the gradient's type and size; a None slot is skipped and its pointer left NULL. */
+static int acquire_update(const char *what, PyObject **objects, int count, Py_buffer *views, void **pointers,
+                          char *kind, Py_ssize_t *size) {
+    PyObject *present[8];
+    int held = 0, slot_of[8];
+    if (objects[0] == Py_None || objects[1] == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s needs a gradient and a value, not None", what);
+        return -1;
+    }
+    for (int i = 0; i < count; i++) {
+        pointers[i] = NULL;
+        if (objects[i] != Py_None) {
+            slot_of[held] = i;
+            present[held++] = objects[i];
+        }
+    }
+    *size = -1;
+    if (PyObject_GetBuffer(present[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
+        *size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
+        PyBuffer_Release(&views[0]);
+    }
+    const Py_ssize_t counts[8] = {*size, *size, *size, *size, *size, *size, *size, *size};
+    if (acquire(what, present, views, held, "FFFFFFFF", "rwwwwwww", counts, kind) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < held; i++) {
+        pointers[slot_of[i]] = views[i].buf;
+    }
+    return held;
+}
+
 static PyObject *adam_update(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objects[5] = {NULL, NULL, NULL, NULL, Py_None};
@@ -77,31 +109,84 @@ static PyObject *adam_update(PyObject *self, PyObject *args) {
                           &c1, &c2, &eps, &objects[4])) {
         return NULL;
     }
-    int count = objects[4] == Py_None ? 4 : 5;
     Py_buffer views[5];
+    void *p[5];
     char kind = 0;
-    Py_ssize_t size = -1;
-    if (PyObject_GetBuffer(objects[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
-        size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
-        PyBuffer_Release(&views[0]);
-    }
-    const Py_ssize_t counts[5] = {size, size, size, size, size};
-    if (acquire("adam_update", objects, views, count, "FFFFF", "rwwww", counts, &kind) != 0) {
+    Py_ssize_t size;
+    int held = acquire_update("adam_update", objects, 5, views, p, &kind, &size);
+    if (held < 0) {
         return NULL;
     }
-    void *g = views[0].buf, *w = views[1].buf, *m = views[2].buf, *v = views[3].buf;
     Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f' && count == 4) {
-        adam_f32(size, g, w, m, v, (float)alpha, (float)c1, (float)c2, (float)eps);
+    if (kind == 'f' && p[4] == NULL) {
+        adam_f32(size, p[0], p[1], p[2], p[3], (float)alpha, (float)c1, (float)c2, (float)eps);
     } else if (kind == 'f') {
-        amsgrad_f32(size, g, w, m, v, views[4].buf, (float)alpha, (float)c1, (float)c2, (float)eps);
-    } else if (count == 4) {
-        adam_f64(size, g, w, m, v, alpha, c1, c2, eps);
+        amsgrad_f32(size, p[0], p[1], p[2], p[3], p[4], (float)alpha, (float)c1, (float)c2, (float)eps);
+    } else if (p[4] == NULL) {
+        adam_f64(size, p[0], p[1], p[2], p[3], alpha, c1, c2, eps);
     } else {
-        amsgrad_f64(size, g, w, m, v, views[4].buf, alpha, c1, c2, eps);
+        amsgrad_f64(size, p[0], p[1], p[2], p[3], p[4], alpha, c1, c2, eps);
     }
     Py_END_ALLOW_THREADS
-    release(views, count);
+    release(views, held);
+    Py_RETURN_NONE;
+}
+
+/* sgd_update(gradient, value, momentum_slot or None, lr, momentum, nesterov) */
+static PyObject *sgd_update(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[3];
+    double lr, mu;
+    int nesterov = 0;
+    if (!PyArg_ParseTuple(args, "OOOddp:sgd_update", &objects[0], &objects[1], &objects[2], &lr, &mu, &nesterov)) {
+        return NULL;
+    }
+    Py_buffer views[3];
+    void *p[3];
+    char kind = 0;
+    Py_ssize_t size;
+    int held = acquire_update("sgd_update", objects, 3, views, p, &kind, &size);
+    if (held < 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        sgd_f32(size, p[0], p[1], p[2], (float)lr, (float)mu, nesterov);
+    } else {
+        sgd_f64(size, p[0], p[1], p[2], lr, mu, nesterov);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, held);
+    Py_RETURN_NONE;
+}
+
+/* rmsprop_update(gradient, value, velocity, momentum_slot or None, average_gradient or None,
+ *                lr, rho, 1 - rho, epsilon, momentum) */
+static PyObject *rmsprop_update(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects[5];
+    double lr, rho, one_minus_rho, eps, mu;
+    if (!PyArg_ParseTuple(args, "OOOOOddddd:rmsprop_update", &objects[0], &objects[1], &objects[2], &objects[3],
+                          &objects[4], &lr, &rho, &one_minus_rho, &eps, &mu)) {
+        return NULL;
+    }
+    Py_buffer views[5];
+    void *p[5];
+    char kind = 0;
+    Py_ssize_t size;
+    int held = acquire_update("rmsprop_update", objects, 5, views, p, &kind, &size);
+    if (held < 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'f') {
+        rmsprop_f32(size, p[0], p[1], p[2], p[3], p[4], (float)lr, (float)rho, (float)one_minus_rho, (float)eps,
+                    (float)mu);
+    } else {
+        rmsprop_f64(size, p[0], p[1], p[2], p[3], p[4], lr, rho, one_minus_rho, eps, mu);
+    }
+    Py_END_ALLOW_THREADS
+    release(views, held);
     Py_RETURN_NONE;
 }
 
@@ -267,6 +352,11 @@ static PyMethodDef methods[] = {
     {"adam_update", adam_update, METH_VARARGS,
      "adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat=None): Adam's update "
      "in place, in one pass."},
+    {"sgd_update", sgd_update, METH_VARARGS,
+     "sgd_update(gradient, value, momentum_slot or None, lr, momentum, nesterov): SGD's update in place."},
+    {"rmsprop_update", rmsprop_update, METH_VARARGS,
+     "rmsprop_update(gradient, value, velocity, momentum_slot or None, average_gradient or None, lr, rho, "
+     "1 - rho, epsilon, momentum): RMSprop's update in place."},
     {"im2col", im2col, METH_VARARGS,
      "im2col(x, cols, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols): receptive fields of an "
      "unpadded NHWC image into cols."},

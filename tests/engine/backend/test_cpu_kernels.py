@@ -12,12 +12,13 @@ import os
 import numpy as np
 import pytest
 
-from engine import layers, models, optimizers, utils
+from engine import backend, layers, models, optimizers, utils
 from engine.autograd import Variable, gradients
 from engine.backend import fused
 from engine.ops import conv2d, max_pool2d
 from tests.engine.kernel_cases import CONV_CASES, TOLERANCES, conv_case_id
 
+_KERNELS = fused._cpu_kernels
 needs_kernels = pytest.mark.skipif(
     not fused.cpu_kernels_available(), reason="CPU kernels off (no C compiler at install, or STRATA_CPU_KERNELS=0)"
 )
@@ -121,25 +122,65 @@ def test_the_raw_kernel_rejects_bad_buffers_with_an_exception():
         kernels.adam_update(g, w, m, v, "lr", 0.1, 0.1, 1e-7)
 
 
-def _fit_weights(amsgrad: bool) -> list[np.ndarray]:
+def _fit_weights(optimizer, dtype: str = "float32") -> list[np.ndarray]:
     utils.set_random_seed(7)
-    model = models.Sequential([layers.Input(shape=(20,)), layers.Dense(33, activation="relu"), layers.Dense(3)])
-    model.compile(optimizer=optimizers.Adam(amsgrad=amsgrad), loss="sparse_categorical_crossentropy")
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((96, 20)).astype("float32")
-    y = rng.integers(0, 3, 96)
-    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
-    return model.get_weights()
+    previous = backend.floatx()
+    backend.set_floatx(dtype)
+    try:
+        model = models.Sequential([layers.Input(shape=(20,)), layers.Dense(33, activation="relu"), layers.Dense(3)])
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((96, 20)).astype(dtype)
+        y = rng.integers(0, 3, 96)
+        model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+        return model.get_weights()
+    finally:
+        backend.set_floatx(previous)
+
+
+OPTIMIZERS = {
+    "adam": optimizers.Adam,
+    "amsgrad": lambda: optimizers.Adam(amsgrad=True),
+    "adamw": lambda: optimizers.AdamW(weight_decay=0.01),
+    "sgd": lambda: optimizers.SGD(0.05),
+    "sgd_momentum": lambda: optimizers.SGD(0.05, momentum=0.9),
+    "sgd_nesterov": lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    "rmsprop": optimizers.RMSprop,
+    "rmsprop_momentum": lambda: optimizers.RMSprop(momentum=0.5),
+    "rmsprop_centered": lambda: optimizers.RMSprop(centered=True),
+    "rmsprop_centered_momentum": lambda: optimizers.RMSprop(momentum=0.5, centered=True),
+}
 
 
 @needs_kernels
-@pytest.mark.parametrize("amsgrad", [False, True])
-def test_training_gives_the_same_weights_with_and_without_the_kernels(monkeypatch, amsgrad):
-    with_kernels = _fit_weights(amsgrad)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_training_gives_the_same_weights_with_and_without_the_kernels(monkeypatch, name, dtype):
+    calls = []
+    monkeypatch.setattr(fused, "_cpu_kernels", _CountingKernels(_KERNELS, calls))
+    with_kernels = _fit_weights(OPTIMIZERS[name](), dtype)
+    kernel = "sgd_update" if name.startswith("sgd") else "rmsprop_update" if name.startswith("rms") else "adam_update"
+    assert kernel in calls, f"{name} did not use {kernel}"
     monkeypatch.setattr(fused, "_cpu_kernels", None)
-    without = _fit_weights(amsgrad)
-    for a, b in zip(with_kernels, without):
+    without = _fit_weights(OPTIMIZERS[name](), dtype)
+    for a, b in zip(with_kernels, without, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+class _CountingKernels:
+    """The kernels module, recording which kernels were called."""
+
+    def __init__(self, kernels, calls: list) -> None:
+        self._kernels, self._calls = kernels, calls
+
+    def __getattr__(self, name: str):
+        function = getattr(self._kernels, name)
+
+        def counted(*args):
+            self._calls.append(name)
+            return function(*args)
+
+        return counted
 
 
 # -- convolution, pooling and ReLU kernels against the NumPy paths -----------------------------------------
@@ -163,9 +204,6 @@ def _same_with_and_without(monkeypatch, fn, *arrays, dtype="float64", exact=Fals
     for a, b in zip(with_kernels[1], numpy_path[1], strict=True):
         assert a.dtype == b.dtype == np.dtype(dtype)
         check(a, b)
-
-
-_KERNELS = fused._cpu_kernels
 
 
 @needs_kernels
