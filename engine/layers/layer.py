@@ -380,7 +380,7 @@ def _to_tensor(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value
     array = value
-    if hasattr(array, "dtype") and getattr(array.dtype, "kind", "f") == "f" and str(array.dtype) != _state.floatx():
+    if hasattr(array, "dtype") and getattr(array.dtype, "kind", "f") == "f" and array.dtype != _state.floatx():
         return as_tensor(array, dtype=_state.floatx())
     return as_tensor(array)
 
