@@ -63,6 +63,17 @@ fail:
     return -1;
 }
 
+/* The element count of a C-contiguous buffer, or -1 with an exception set. */
+static Py_ssize_t element_count(PyObject *object) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(object, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+        return -1;
+    }
+    Py_ssize_t items = view.itemsize ? view.len / view.itemsize : 0;
+    PyBuffer_Release(&view);
+    return items;
+}
+
 static void release(Py_buffer *views, int count) {
     for (int i = 0; i < count; i++) {
         PyBuffer_Release(&views[i]);
@@ -86,10 +97,9 @@ static int acquire_update(const char *what, PyObject **objects, int count, Py_bu
             present[held++] = objects[i];
         }
     }
-    *size = -1;
-    if (PyObject_GetBuffer(present[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
-        *size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
-        PyBuffer_Release(&views[0]);
+    *size = element_count(present[0]);
+    if (*size < 0) {
+        return -1;
     }
     const Py_ssize_t counts[8] = {*size, *size, *size, *size, *size, *size, *size, *size};
     if (acquire(what, present, views, held, "FFFFFFFF", "rwwwwwww", counts, kind) != 0) {
@@ -297,10 +307,9 @@ static PyObject *relu_grad(PyObject *self, PyObject *args) {
     }
     Py_buffer views[3];
     char kind = 0;
-    Py_ssize_t size = -1;
-    if (PyObject_GetBuffer(objects[0], &views[0], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
-        size = views[0].itemsize ? views[0].len / views[0].itemsize : 0;
-        PyBuffer_Release(&views[0]);
+    const Py_ssize_t size = element_count(objects[0]);
+    if (size < 0) {
+        return NULL;
     }
     const Py_ssize_t counts[3] = {size, size, size};
     if (acquire("relu_grad", objects, views, 3, "FFF", "rrw", counts, &kind) != 0) {

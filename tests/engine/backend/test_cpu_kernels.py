@@ -120,6 +120,14 @@ def test_the_raw_kernel_rejects_bad_buffers_with_an_exception():
         kernels.adam_update(g, b"read-only bytes", m, v, 0.1, 0.1, 0.1, 1e-7)
     with pytest.raises(TypeError):
         kernels.adam_update(g, w, m, v, "lr", 0.1, 0.1, 1e-7)
+    with pytest.raises(TypeError):  # not a buffer at all: an exception, not a SystemError
+        kernels.adam_update([1.0, 2.0], w, m, v, 0.1, 0.1, 0.1, 1e-7)
+    with pytest.raises(TypeError):
+        kernels.relu_grad("gradient", w, m)
+    with pytest.raises(TypeError, match="not None"):
+        kernels.sgd_update(None, w, None, 0.1, 0.0, False)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        kernels.rmsprop_update(g, w, v, np.zeros(3, "float32"), None, 0.1, 0.9, 0.1, 1e-7, 0.5)
 
 
 def _fit_weights(optimizer, dtype: str = "float32") -> list[np.ndarray]:
