@@ -47,24 +47,24 @@
     }
 
 WIDEST_VECTORS void adam_f32(Py_ssize_t n, const float *restrict g, float *restrict w, float *restrict m,
-                                    float *restrict v, float alpha, float c1, float c2, float eps) {
+                             float *restrict v, float alpha, float c1, float c2, float eps) {
     ADAM_LOOP(float, sqrtf)
 }
 
 WIDEST_VECTORS void adam_f64(Py_ssize_t n, const double *restrict g, double *restrict w, double *restrict m,
-                                    double *restrict v, double alpha, double c1, double c2, double eps) {
+                             double *restrict v, double alpha, double c1, double c2, double eps) {
     ADAM_LOOP(double, sqrt)
 }
 
 WIDEST_VECTORS void amsgrad_f32(Py_ssize_t n, const float *restrict g, float *restrict w, float *restrict m,
-                                       float *restrict v, float *restrict vhat, float alpha, float c1, float c2,
-                                       float eps) {
+                                float *restrict v, float *restrict vhat, float alpha, float c1, float c2,
+                                float eps) {
     AMSGRAD_LOOP(float, sqrtf)
 }
 
 WIDEST_VECTORS void amsgrad_f64(Py_ssize_t n, const double *restrict g, double *restrict w,
-                                       double *restrict m, double *restrict v, double *restrict vhat, double alpha,
-                                       double c1, double c2, double eps) {
+                                double *restrict m, double *restrict v, double *restrict vhat, double alpha,
+                                double c1, double c2, double eps) {
     AMSGRAD_LOOP(double, sqrt)
 }
 
@@ -336,13 +336,13 @@ UNIFORM_3(max_pool_grad_f64)
 
 /* ---- ReLU's gradient: g times (output > 0) ---------------------------------------------------- */
 WIDEST_VECTORS void relu_grad_f32(Py_ssize_t n, const float *restrict g, const float *restrict y,
-                                         float *restrict r) {
+                                  float *restrict r) {
     for (Py_ssize_t i = 0; i < n; i++) {
         r[i] = g[i] * (float)(y[i] > 0.0f); /* NumPy's g * (y > 0), -0.0 and NaN alike (a select: 13x slower on SSE2) */
     }
 }
 WIDEST_VECTORS void relu_grad_f64(Py_ssize_t n, const double *restrict g, const double *restrict y,
-                                         double *restrict r) {
+                                  double *restrict r) {
     for (Py_ssize_t i = 0; i < n; i++) {
         r[i] = g[i] * (double)(y[i] > 0.0);
     }
@@ -366,10 +366,10 @@ WIDEST_VECTORS void relu_grad_f64(Py_ssize_t n, const double *restrict g, const 
     }
 
 WIDEST_VECTORS void add_bias_f32(Py_ssize_t rows, Py_ssize_t cols, float *out, const float *restrict bias,
-                                        int relu) {
+                                 int relu) {
     ADD_BIAS_BODY(float)
 }
 WIDEST_VECTORS void add_bias_f64(Py_ssize_t rows, Py_ssize_t cols, double *out, const double *restrict bias,
-                                        int relu) {
+                                 int relu) {
     ADD_BIAS_BODY(double)
 }
