@@ -1,8 +1,10 @@
 """The compiled CPU kernels (engine/backend/csrc/, built as engine.backend._cpu_kernels) against the
 NumPy code they replace.
 
-They must be bit-identical to it, so a run gives the same weights whether or not the kernels were
-built; and a bad argument must raise, never crash the process.
+Where the order of operations is the same (the optimizers, pooling, ReLU's gradient, Dense's bias) they
+must be bit-identical to it, so a run gives the same weights whether or not the kernels were built;
+col2im gathers the columns of one GEMM where NumPy adds one GEMM per kernel position, so it agrees to
+rounding. A bad argument must raise, never crash the process.
 """
 
 from __future__ import annotations
