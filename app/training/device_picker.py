@@ -221,6 +221,9 @@ class DevicePicker(QWidget):
             lines.append(f"{g.description}: {gib(g.memory_total)} total, {gib(g.memory_free)} free.")
         elif len(gpus) > 1:
             lines.append(f"Each batch is split over {len(gpus)} GPUs; the saved model stays the plain one.")
+        kernels_missing = engine_devices.cpu_kernels_missing_reason()
+        if kernels_missing and not gpus:
+            lines.append(f"The CPU trains on plain NumPy, several times slower: {kernels_missing}.")
         if self.reason:
             lines.append(no_gpu_advice(self.reason))
         elif self.gpus and not self.gpu_ready:

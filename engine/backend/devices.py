@@ -110,8 +110,23 @@ def _cpu_info() -> DeviceInfo:
         free = int(os.sysconf("SC_AVPHYS_PAGES") * page_size)
     except (ValueError, OSError, AttributeError):
         pass
-    description = platform.processor() or platform.machine() or "CPU"
-    return DeviceInfo("/cpu:0", "CPU", 0, description, total, free)
+    processor = platform.processor() or platform.machine() or "CPU"
+    missing = cpu_kernels_missing_reason()
+    kernels = f"NumPy only ({missing})" if missing else "fused CPU kernels"
+    return DeviceInfo("/cpu:0", "CPU", 0, f"{processor}, {kernels}", total, free)
+
+
+def cpu_kernels_missing_reason() -> str:
+    """'' when the compiled CPU kernels are in use; else why not and what to do (CPU training is slower)."""
+    import os  # noqa: PLC0415
+
+    from engine.backend import fused  # noqa: PLC0415
+
+    if fused.cpu_kernels_available():
+        return ""
+    if os.environ.get("STRATA_CPU_KERNELS", "1").strip() == "0":
+        return "STRATA_CPU_KERNELS=0"
+    return "the fused CPU kernels were not built: reinstall with a C compiler"
 
 
 def list_devices() -> list[DeviceInfo]:

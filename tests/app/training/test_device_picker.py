@@ -30,6 +30,7 @@ def fake_gpus(monkeypatch, count: int, reason: str = NO_CUPY, backend: str = "cu
     monkeypatch.setattr(devices, "gpu_status", lambda: (count, "" if count else reason))
     monkeypatch.setattr(devices, "list_devices", lambda: [cpu, *gpus])
     monkeypatch.setattr(device_picker, "backend_name", lambda: backend if count else "numpy")
+    monkeypatch.setattr(devices, "cpu_kernels_missing_reason", lambda: "")  # the same notes with or without them
 
 
 def _texts(picker: DevicePicker) -> list[str]:
@@ -147,8 +148,9 @@ def test_dashboard_names_the_device_of_a_run(qtbot, dashboard):
     assert dashboard.device_status.text() == "Device: CPU" and dashboard.device_status.isVisible()
 
 
-def _grab_form(qtbot, monkeypatch, count: int, choice: int = 0) -> QPixmap:
+def _grab_form(qtbot, monkeypatch, count: int, choice: int = 0, kernels_missing: str = "") -> QPixmap:
     fake_gpus(monkeypatch, count)
+    monkeypatch.setattr(devices, "cpu_kernels_missing_reason", lambda: kernels_missing)
     from PySide6.QtWidgets import QApplication, QScrollArea
 
     from app.theme import apply_theme
@@ -167,12 +169,15 @@ def _grab_form(qtbot, monkeypatch, count: int, choice: int = 0) -> QPixmap:
 
 
 def test_grab_the_settings_panel(qtbot, monkeypatch):
-    """artifacts/device_picker.png: two faked GPUs (data parallel chosen), one GPU chosen, and no GPU."""
+    """artifacts/device_picker.png: two faked GPUs (data parallel chosen), one GPU chosen, no GPU, and no GPU
+    on an install without the fused CPU kernels."""
     shots = [
         _grab_form(qtbot, monkeypatch, 2, 3),
         _grab_form(qtbot, monkeypatch, 1, 1),
         _grab_form(qtbot, monkeypatch, 0),
-    ]
+        _grab_form(qtbot, monkeypatch, 0, kernels_missing="the fused CPU kernels were not built: reinstall with a "
+                   "C compiler"),
+    ]  # fmt: skip
     sheet = QPixmap(sum(s.width() for s in shots) + 12 * (len(shots) - 1), max(s.height() for s in shots))
     sheet.fill()
     painter = QPainter(sheet)
@@ -183,3 +188,14 @@ def test_grab_the_settings_panel(qtbot, monkeypatch):
     painter.end()
     ARTIFACTS.mkdir(exist_ok=True)
     assert sheet.save(str(ARTIFACTS / "device_picker.png"))
+
+
+def test_the_cpu_choice_says_when_the_fused_kernels_are_missing(qtbot, monkeypatch):
+    fake_gpus(monkeypatch, 0)
+    monkeypatch.setattr(devices, "cpu_kernels_missing_reason", lambda: "the fused CPU kernels were not built: "
+                        "reinstall with a C compiler")  # fmt: skip
+    picker = DevicePicker()
+    qtbot.addWidget(picker)
+    assert picker.note.text().startswith("The CPU trains on plain NumPy, several times slower: the fused CPU "
+                                         "kernels were not built: reinstall with a C compiler.")  # fmt: skip
+    assert NO_CUPY in picker.note.text()

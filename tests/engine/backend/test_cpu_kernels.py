@@ -334,3 +334,16 @@ def test_strata_cpu_kernels_0_turns_them_off():
     env = {**os.environ, "STRATA_CPU_KERNELS": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_cpu_device_says_whether_the_kernels_are_in_use(monkeypatch):
+    from engine.backend import devices
+
+    if _KERNELS is not None:
+        assert devices.cpu_kernels_missing_reason() == ""
+        assert devices.list_devices()[0].description.endswith("fused CPU kernels")
+    monkeypatch.setattr(fused, "_cpu_kernels", None)
+    monkeypatch.delenv("STRATA_CPU_KERNELS", raising=False)
+    assert "reinstall with a C compiler" in devices.list_devices()[0].description
+    monkeypatch.setenv("STRATA_CPU_KERNELS", "0")
+    assert devices.list_devices()[0].description.endswith("NumPy only (STRATA_CPU_KERNELS=0)")
