@@ -27,10 +27,13 @@ needs_kernels = pytest.mark.skipif(
 
 
 def test_the_kernels_are_built_where_ci_runs():
-    # CI installs the project as README says, on a machine with a compiler: the fast path must be there.
+    # CI installs the project as README says, on a machine with a compiler: the fast path must be there
+    # (built, even in CI's second pass that turns it off with STRATA_CPU_KERNELS=0).
     if not os.environ.get("CI"):
         pytest.skip("only enforced in CI")
-    assert fused.cpu_kernels_available()
+    import importlib.util
+
+    assert importlib.util.find_spec("engine.backend._cpu_kernels") is not None
 
 
 def _numpy_adam(g, w, m, v, alpha, b1, b2, eps, v_hat=None):
