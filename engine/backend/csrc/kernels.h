@@ -9,6 +9,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#define restrict __restrict /* MSVC's C compiler spells C99's restrict this way */
+#endif
+
 /* An NHWC image, an output grid and a kernel window: the geometry of the conv and pooling kernels. */
 typedef struct {
     Py_ssize_t n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols;
