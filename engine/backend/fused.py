@@ -65,28 +65,17 @@ def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1:
         cast = value.dtype.type
         kernel("adam")(gradient, cast(alpha), cast(1 - beta_1), cast(1 - beta_2), cast(epsilon), value, m, v)
         return True
-    if not _optimizer_arrays(gradient, value, m, v, v_hat):
+    return optimizer_update("adam", gradient, value, (m, v, v_hat), (alpha, 1 - beta_1, 1 - beta_2, epsilon))
+
+
+def optimizer_update(name: str, gradient: Any, value: Any, slots: tuple[Any, ...],
+                     coefficients: tuple[float, ...]) -> bool:  # fmt: skip
+    """An optimizer's update in one compiled pass on the CPU; False when nothing was done (no kernel, or
+    arrays it cannot take). ``name``, the ``slots`` (None where a variant has none) and the ``coefficients``
+    are as listed in csrc/module.c."""
+    if not _optimizer_arrays(gradient, value, *slots):
         return False
-    _cpu_kernels.adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat)
-    return True
-
-
-def sgd_update(gradient: Any, value: Any, momentum_slot: Any, learning_rate: float, momentum: float,
-               nesterov: bool) -> bool:  # fmt: skip
-    """SGD's update (with momentum when there is a slot) in one pass on the CPU; False when nothing was done."""
-    if not _optimizer_arrays(gradient, value, momentum_slot):
-        return False
-    _cpu_kernels.sgd_update(gradient, value, momentum_slot, learning_rate, momentum, nesterov)
-    return True
-
-
-def rmsprop_update(gradient: Any, value: Any, velocity: Any, momentum_slot: Any, average: Any, learning_rate: float,
-                   rho: float, epsilon: float, momentum: float) -> bool:  # fmt: skip
-    """RMSprop's update (momentum and centered variants by their slots) in one pass on the CPU; False otherwise."""
-    if not _optimizer_arrays(gradient, value, velocity, momentum_slot, average):
-        return False
-    _cpu_kernels.rmsprop_update(gradient, value, velocity, momentum_slot, average, learning_rate, rho, 1 - rho,
-                                epsilon, momentum)  # fmt: skip
+    _cpu_kernels.optimizer_update(name, gradient, value, tuple(slots), tuple(float(c) for c in coefficients))
     return True
 
 

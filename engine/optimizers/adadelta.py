@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.optimizers.base import Optimizer
 
 
@@ -25,6 +25,8 @@ class Adadelta(Optimizer):
         lr = coeffs
         rho, eps = self.rho, self.epsilon
         acc_grad, acc_delta = slots["accumulated_grad"], slots["accumulated_delta_var"]
+        if fused.optimizer_update("adadelta", gradient, value, (acc_grad, acc_delta), (lr, rho, 1 - rho, eps)):
+            return  # one compiled pass on the CPU
         delta = self._scratch(0, value)  # holds -delta_var: negation is exact, so the sign is applied at the end
         tmp = self._scratch(1, value)
         acc_grad *= rho

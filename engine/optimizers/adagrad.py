@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.errors import ConfigError
 from engine.optimizers.base import Optimizer
 
@@ -39,6 +39,8 @@ class Adagrad(Optimizer):
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         lr = coeffs
         accumulator = slots["accumulator"]
+        if fused.optimizer_update("adagrad", gradient, value, (accumulator,), (lr, self.epsilon)):
+            return  # one compiled pass on the CPU
         denom = self._scratch(0, value)
         upd = self._scratch(1, value)
         xp.square(gradient, out=denom)

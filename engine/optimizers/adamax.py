@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.optimizers.base import Optimizer
 
 
@@ -35,6 +35,9 @@ class Adamax(Optimizer):
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         lr, bias_correction = coeffs
         m, u = slots["momentum"], slots["norm"]
+        coefficients = (lr, 1 - self.beta_1, self.beta_2, self.epsilon, bias_correction)
+        if fused.optimizer_update("adamax", gradient, value, (m, u), coefficients):
+            return  # one compiled pass on the CPU
         tmp = self._scratch(0, value)
         upd = self._scratch(1, value)
         xp.subtract(gradient, m, out=tmp)

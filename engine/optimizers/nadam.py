@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backend import xp
+from engine.backend import fused, xp
 from engine.optimizers.base import Optimizer, f32
 
 
@@ -53,6 +53,10 @@ class Nadam(Optimizer):
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         lr, u_t_1, denom_m, one_minus_u_t, denom_g, v_correction = coeffs
         m, v = slots["momentum"], slots["velocity"]
+        coefficients = (lr, 1 - self.beta_1, 1 - self.beta_2, u_t_1, denom_m, one_minus_u_t, denom_g, v_correction,
+                        self.epsilon)  # fmt: skip
+        if fused.optimizer_update("nadam", gradient, value, (m, v), coefficients):
+            return  # one compiled pass on the CPU
         tmp = self._scratch(0, value)
         m_hat = self._scratch(1, value)
         xp.subtract(gradient, m, out=tmp)

@@ -52,8 +52,8 @@ class RMSprop(Optimizer):
         velocity = slots["velocity"]
         momentum_slot = slots["momentum"] if self.momentum > 0 else None
         average = slots["average_gradient"] if self.centered else None
-        if fused.rmsprop_update(gradient, value, velocity, momentum_slot, average, lr, rho, self.epsilon,
-                                self.momentum):  # fmt: skip
+        coefficients = (lr, rho, 1 - rho, self.epsilon, self.momentum)
+        if fused.optimizer_update("rmsprop", gradient, value, (velocity, momentum_slot, average), coefficients):
             return  # one compiled pass on the CPU
         denom = self._scratch(0, value)
         increment = self._scratch(1, value)

@@ -36,7 +36,8 @@ class SGD(Optimizer):
 
     def update_step(self, gradient: Any, value: Any, slots: dict[str, Any], coeffs: Any) -> None:
         lr = coeffs
-        if fused.sgd_update(gradient, value, slots.get("momentum"), lr, self.momentum, self.nesterov):
+        coefficients = (lr, self.momentum, float(self.nesterov))
+        if fused.optimizer_update("sgd", gradient, value, (slots.get("momentum"),), coefficients):
             return  # one compiled pass on the CPU
         step = self._scratch(0, value)
         xp.multiply(gradient, lr, out=step)  # lr * g

@@ -1,4 +1,4 @@
-/* The fused CPU kernels' loops (kernels.c), called by the Python module (module.c).
+/* The fused CPU kernels' loops (kernels.c, optimizers.c), called by the Python module (module.c).
  *
  * Each kernel has a float32 and a float64 version. They are bit-identical to the NumPy code they replace
  * wherever the summation order allows (see kernels.c), compiled with -ffp-contract=off.
@@ -8,6 +8,14 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* One build for every x86-64 CPU: the loader picks the widest vector unit this CPU has. (GCC 12's
+ * "arch=x86-64-v4" clones are never picked by its resolver on AMD CPUs: feature names are.) */
+#define WIDEST_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WIDEST_VECTORS
+#endif
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #define restrict __restrict /* MSVC's C compiler spells C99's restrict this way */
@@ -21,19 +29,23 @@ typedef struct {
 /* The conv and pooling kernels share one signature, so one runner checks and dispatches them all. */
 typedef void (*GeometryKernel)(const ConvGeometry *geo, void *first, void *second, void *third);
 
-void adam_f32(Py_ssize_t n, const float *g, float *w, float *m, float *v, float alpha, float c1, float c2, float eps);
-void adam_f64(Py_ssize_t n, const double *g, double *w, double *m, double *v, double alpha, double c1, double c2,
-              double eps);
-void amsgrad_f32(Py_ssize_t n, const float *g, float *w, float *m, float *v, float *vhat, float alpha, float c1,
-                 float c2, float eps);
-void amsgrad_f64(Py_ssize_t n, const double *g, double *w, double *m, double *v, double *vhat, double alpha,
-                 double c1, double c2, double eps);
-void sgd_f32(Py_ssize_t n, const float *g, float *w, float *m, float lr, float mu, int nesterov);
-void sgd_f64(Py_ssize_t n, const double *g, double *w, double *m, double lr, double mu, int nesterov);
-void rmsprop_f32(Py_ssize_t n, const float *g, float *w, float *v, float *mom, float *avg, float lr, float rho,
-                 float one_minus_rho, float eps, float mu);
-void rmsprop_f64(Py_ssize_t n, const double *g, double *w, double *v, double *mom, double *avg, double lr, double rho,
-                 double one_minus_rho, double eps, double mu);
+/* The optimizers behind one signature: buffers (gradient, value, up to three slots, NULL where absent) and
+ * coefficients in the order of the module's table. */
+typedef void (*OptimizerKernel)(Py_ssize_t n, void *const *buffers, const double *coefficients);
+void adam_f32(Py_ssize_t n, void *const *p, const double *k);
+void adam_f64(Py_ssize_t n, void *const *p, const double *k);
+void sgd_f32(Py_ssize_t n, void *const *p, const double *k);
+void sgd_f64(Py_ssize_t n, void *const *p, const double *k);
+void rmsprop_f32(Py_ssize_t n, void *const *p, const double *k);
+void rmsprop_f64(Py_ssize_t n, void *const *p, const double *k);
+void adagrad_f32(Py_ssize_t n, void *const *p, const double *k);
+void adagrad_f64(Py_ssize_t n, void *const *p, const double *k);
+void adamax_f32(Py_ssize_t n, void *const *p, const double *k);
+void adamax_f64(Py_ssize_t n, void *const *p, const double *k);
+void nadam_f32(Py_ssize_t n, void *const *p, const double *k);
+void nadam_f64(Py_ssize_t n, void *const *p, const double *k);
+void adadelta_f32(Py_ssize_t n, void *const *p, const double *k);
+void adadelta_f64(Py_ssize_t n, void *const *p, const double *k);
 
 void im2col_f32(const ConvGeometry *geo, void *x, void *cols, void *unused);
 void im2col_f64(const ConvGeometry *geo, void *x, void *cols, void *unused);

@@ -111,90 +111,82 @@ static int acquire_update(const char *what, PyObject **objects, int count, Py_bu
     return held;
 }
 
-static PyObject *adam_update(PyObject *self, PyObject *args) {
+/* optimizer_update(name, gradient, value, slots, coefficients): one optimizer's update in place. ``slots``
+ * is a tuple whose first ``required`` entries are arrays and the rest arrays or None; coefficients are floats:
+ *   adam      (m, v[, v_hat])          alpha, 1 - beta_1, 1 - beta_2, epsilon
+ *   sgd       ([momentum])             learning rate, momentum, nesterov (0 or 1)
+ *   rmsprop   (velocity[, momentum[, average gradient]])   lr, rho, 1 - rho, epsilon, momentum
+ *   adagrad   (accumulator)            lr, epsilon
+ *   adamax    (m, norm)                lr, 1 - beta_1, beta_2, epsilon, 1 - beta_1**t
+ *   nadam     (m, v)                   lr, 1 - beta_1, 1 - beta_2, u_{t+1}, 1 - prod u to t+1, 1 - u_t,
+ *                                      1 - prod u to t, 1 - beta_2**t, epsilon
+ *   adadelta  (accumulated gradient, accumulated delta)   lr, rho, 1 - rho, epsilon */
+static const struct {
+    const char *name;
+    int required, slots, coefficients;
+    OptimizerKernel f32, f64;
+} OPTIMIZERS[] = {
+    {"adam", 2, 3, 4, adam_f32, adam_f64},         {"sgd", 0, 1, 3, sgd_f32, sgd_f64},
+    {"rmsprop", 1, 3, 5, rmsprop_f32, rmsprop_f64}, {"adagrad", 1, 1, 2, adagrad_f32, adagrad_f64},
+    {"adamax", 2, 2, 5, adamax_f32, adamax_f64},     {"nadam", 2, 2, 9, nadam_f32, nadam_f64},
+    {"adadelta", 2, 2, 4, adadelta_f32, adadelta_f64},
+};
+
+static PyObject *optimizer_update(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *objects[5] = {NULL, NULL, NULL, NULL, Py_None};
-    double alpha, c1, c2, eps;
-    if (!PyArg_ParseTuple(args, "OOOOdddd|O:adam_update", &objects[0], &objects[1], &objects[2], &objects[3], &alpha,
-                          &c1, &c2, &eps, &objects[4])) {
+    const char *name;
+    PyObject *gradient, *value, *slots, *coefficients;
+    if (!PyArg_ParseTuple(args, "sOOO!O!:optimizer_update", &name, &gradient, &value, &PyTuple_Type, &slots,
+                          &PyTuple_Type, &coefficients)) {
         return NULL;
+    }
+    int which = -1;
+    for (int i = 0; i < (int)(sizeof OPTIMIZERS / sizeof OPTIMIZERS[0]); i++) {
+        if (strcmp(OPTIMIZERS[i].name, name) == 0) {
+            which = i;
+        }
+    }
+    if (which < 0) {
+        PyErr_Format(PyExc_ValueError, "optimizer_update: no kernel for %s", name);
+        return NULL;
+    }
+    Py_ssize_t given = PyTuple_GET_SIZE(coefficients), slot_count = PyTuple_GET_SIZE(slots);
+    if (given != OPTIMIZERS[which].coefficients) {
+        PyErr_Format(PyExc_ValueError, "optimizer_update(%s) takes %d coefficients, got %zd", name,
+                     OPTIMIZERS[which].coefficients, given);
+        return NULL;
+    }
+    if (slot_count < OPTIMIZERS[which].required || slot_count > OPTIMIZERS[which].slots) {
+        PyErr_Format(PyExc_TypeError, "optimizer_update(%s) takes %d to %d slot arrays, got %zd", name,
+                     OPTIMIZERS[which].required, OPTIMIZERS[which].slots, slot_count);
+        return NULL;
+    }
+    double k[16];
+    for (Py_ssize_t i = 0; i < given; i++) {
+        k[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(coefficients, i));
+        if (k[i] == -1.0 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    PyObject *objects[5] = {gradient, value, Py_None, Py_None, Py_None};
+    for (Py_ssize_t i = 0; i < slot_count; i++) {
+        objects[2 + i] = PyTuple_GET_ITEM(slots, i);
+        if (i < OPTIMIZERS[which].required && objects[2 + i] == Py_None) {
+            PyErr_Format(PyExc_TypeError, "optimizer_update(%s): slot %zd must be an array, not None", name, i + 1);
+            return NULL;
+        }
     }
     Py_buffer views[5];
     void *p[5];
     char kind = 0;
     Py_ssize_t size;
-    int held = acquire_update("adam_update", objects, 5, views, p, &kind, &size);
+    int held = acquire_update("optimizer_update", objects, 5, views, p, &kind, &size);
     if (held < 0) {
         return NULL;
     }
+    OptimizerKernel run = kind == 'f' ? OPTIMIZERS[which].f32 : OPTIMIZERS[which].f64;
     Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f' && p[4] == NULL) {
-        adam_f32(size, p[0], p[1], p[2], p[3], (float)alpha, (float)c1, (float)c2, (float)eps);
-    } else if (kind == 'f') {
-        amsgrad_f32(size, p[0], p[1], p[2], p[3], p[4], (float)alpha, (float)c1, (float)c2, (float)eps);
-    } else if (p[4] == NULL) {
-        adam_f64(size, p[0], p[1], p[2], p[3], alpha, c1, c2, eps);
-    } else {
-        amsgrad_f64(size, p[0], p[1], p[2], p[3], p[4], alpha, c1, c2, eps);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, held);
-    Py_RETURN_NONE;
-}
-
-/* sgd_update(gradient, value, momentum_slot or None, lr, momentum, nesterov) */
-static PyObject *sgd_update(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *objects[3];
-    double lr, mu;
-    int nesterov = 0;
-    if (!PyArg_ParseTuple(args, "OOOddp:sgd_update", &objects[0], &objects[1], &objects[2], &lr, &mu, &nesterov)) {
-        return NULL;
-    }
-    Py_buffer views[3];
-    void *p[3];
-    char kind = 0;
-    Py_ssize_t size;
-    int held = acquire_update("sgd_update", objects, 3, views, p, &kind, &size);
-    if (held < 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        sgd_f32(size, p[0], p[1], p[2], (float)lr, (float)mu, nesterov);
-    } else {
-        sgd_f64(size, p[0], p[1], p[2], lr, mu, nesterov);
-    }
-    Py_END_ALLOW_THREADS
-    release(views, held);
-    Py_RETURN_NONE;
-}
-
-/* rmsprop_update(gradient, value, velocity, momentum_slot or None, average_gradient or None,
- *                lr, rho, 1 - rho, epsilon, momentum) */
-static PyObject *rmsprop_update(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *objects[5];
-    double lr, rho, one_minus_rho, eps, mu;
-    if (!PyArg_ParseTuple(args, "OOOOOddddd:rmsprop_update", &objects[0], &objects[1], &objects[2], &objects[3],
-                          &objects[4], &lr, &rho, &one_minus_rho, &eps, &mu)) {
-        return NULL;
-    }
-    Py_buffer views[5];
-    void *p[5];
-    char kind = 0;
-    Py_ssize_t size;
-    int held = acquire_update("rmsprop_update", objects, 5, views, p, &kind, &size);
-    if (held < 0) {
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'f') {
-        rmsprop_f32(size, p[0], p[1], p[2], p[3], p[4], (float)lr, (float)rho, (float)one_minus_rho, (float)eps,
-                    (float)mu);
-    } else {
-        rmsprop_f64(size, p[0], p[1], p[2], p[3], p[4], lr, rho, one_minus_rho, eps, mu);
-    }
+    run(size, p, k);
     Py_END_ALLOW_THREADS
     release(views, held);
     Py_RETURN_NONE;
@@ -358,14 +350,10 @@ static PyObject *add_bias(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"adam_update", adam_update, METH_VARARGS,
-     "adam_update(gradient, value, m, v, alpha, 1 - beta_1, 1 - beta_2, epsilon, v_hat=None): Adam's update "
-     "in place, in one pass."},
-    {"sgd_update", sgd_update, METH_VARARGS,
-     "sgd_update(gradient, value, momentum_slot or None, lr, momentum, nesterov): SGD's update in place."},
-    {"rmsprop_update", rmsprop_update, METH_VARARGS,
-     "rmsprop_update(gradient, value, velocity, momentum_slot or None, average_gradient or None, lr, rho, "
-     "1 - rho, epsilon, momentum): RMSprop's update in place."},
+    {"optimizer_update", optimizer_update, METH_VARARGS,
+     "optimizer_update(name, gradient, value, slots, coefficients): an optimizer's update in place, in one pass "
+     "(Adam, SGD, RMSprop, Adagrad, Adamax, Nadam, Adadelta; see the C source for each one's slots and "
+     "coefficients)."},
     {"im2col", im2col, METH_VARARGS,
      "im2col(x, cols, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, kcols): receptive fields of an "
      "unpadded NHWC image into cols."},

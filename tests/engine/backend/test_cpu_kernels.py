@@ -117,22 +117,31 @@ def test_arrays_the_kernel_cannot_take_are_left_to_numpy():
 def test_the_raw_kernel_rejects_bad_buffers_with_an_exception():
     kernels = fused._cpu_kernels
     g, w, m, v, _ = _state(4, "float32", seed=3)
+    adam = (0.1, 0.1, 0.1, 1e-7)
     with pytest.raises(TypeError, match="float32 or float64"):
-        kernels.adam_update(g, w, m, v.astype("float64"), 0.1, 0.1, 0.1, 1e-7)
+        kernels.optimizer_update("adam", g, w, (m, v.astype("float64")), adam)
     with pytest.raises(TypeError, match="float32 or float64"):
-        kernels.adam_update(g, w, m, np.zeros(5, "float32"), 0.1, 0.1, 0.1, 1e-7)
+        kernels.optimizer_update("adam", g, w, (m, np.zeros(5, "float32")), adam)
     with pytest.raises(BufferError):
-        kernels.adam_update(g, b"read-only bytes", m, v, 0.1, 0.1, 0.1, 1e-7)
+        kernels.optimizer_update("adam", g, b"read-only bytes", (m, v), adam)
     with pytest.raises(TypeError):
-        kernels.adam_update(g, w, m, v, "lr", 0.1, 0.1, 1e-7)
+        kernels.optimizer_update("adam", g, w, (m, v), ("lr", 0.1, 0.1, 1e-7))
     with pytest.raises(TypeError):  # not a buffer at all: an exception, not a SystemError
-        kernels.adam_update([1.0, 2.0], w, m, v, 0.1, 0.1, 0.1, 1e-7)
+        kernels.optimizer_update("adam", [1.0, 2.0], w, (m, v), adam)
+    with pytest.raises(TypeError, match="not None"):
+        kernels.optimizer_update("sgd", None, w, (None,), (0.1, 0.0, 0.0))
+    with pytest.raises(TypeError, match="slot 2 must be an array"):
+        kernels.optimizer_update("adam", g, w, (m, None), adam)
+    with pytest.raises(ValueError, match="no kernel for lamb"):
+        kernels.optimizer_update("lamb", g, w, (m, v), adam)
+    with pytest.raises(ValueError, match="takes 2 coefficients"):
+        kernels.optimizer_update("adagrad", g, w, (m,), (0.1,))
+    with pytest.raises(TypeError, match="takes 2 to 2 slot arrays"):
+        kernels.optimizer_update("nadam", g, w, (m,), (0.1,) * 9)
+    with pytest.raises(TypeError):
+        kernels.optimizer_update("adagrad", g, w, (m,), (0.1, "eps"))
     with pytest.raises(TypeError):
         kernels.relu_grad("gradient", w, m)
-    with pytest.raises(TypeError, match="not None"):
-        kernels.sgd_update(None, w, None, 0.1, 0.0, False)
-    with pytest.raises(TypeError, match="float32 or float64"):
-        kernels.rmsprop_update(g, w, v, np.zeros(3, "float32"), None, 0.1, 0.9, 0.1, 1e-7, 0.5)
 
 
 def _fit_weights(optimizer, dtype: str = "float32") -> list[np.ndarray]:
@@ -162,7 +171,12 @@ OPTIMIZERS = {
     "rmsprop_momentum": lambda: optimizers.RMSprop(momentum=0.5),
     "rmsprop_centered": lambda: optimizers.RMSprop(centered=True),
     "rmsprop_centered_momentum": lambda: optimizers.RMSprop(momentum=0.5, centered=True),
+    "adagrad": lambda: optimizers.Adagrad(0.05),
+    "adamax": optimizers.Adamax,
+    "nadam": optimizers.Nadam,
+    "adadelta": lambda: optimizers.Adadelta(1.0),
 }
+KERNEL_OF = {"amsgrad": "adam", "adamw": "adam"}  # the rest use the kernel of their own name
 
 
 @needs_kernels
@@ -172,8 +186,9 @@ def test_training_gives_the_same_weights_with_and_without_the_kernels(monkeypatc
     calls = []
     monkeypatch.setattr(fused, "_cpu_kernels", _CountingKernels(_KERNELS, calls))
     with_kernels = _fit_weights(OPTIMIZERS[name](), dtype)
-    kernel = "sgd_update" if name.startswith("sgd") else "rmsprop_update" if name.startswith("rms") else "adam_update"
-    assert kernel in calls, f"{name} did not use {kernel}"
+    family = name.split("_")[0]
+    kernel = KERNEL_OF.get(family, family)
+    assert ("optimizer_update", kernel) in calls, f"{name} did not use the {kernel} kernel"
     monkeypatch.setattr(fused, "_cpu_kernels", None)
     without = _fit_weights(OPTIMIZERS[name](), dtype)
     for a, b in zip(with_kernels, without, strict=True):
@@ -190,7 +205,7 @@ class _CountingKernels:
         function = getattr(self._kernels, name)
 
         def counted(*args):
-            self._calls.append(name)
+            self._calls.append((name, args[0] if name == "optimizer_update" else None))
             return function(*args)
 
         return counted
