@@ -49,9 +49,9 @@ def cpu_kernels_available() -> bool:
 
 
 def _cpu_float_arrays(*arrays: Any) -> bool:
-    """NumPy arrays of one float type, C-contiguous and writable: what the CPU kernels take."""
+    """NumPy arrays of one float type and shape, C-contiguous, while the CPU kernels are in use."""
     first = arrays[0]
-    if _cpu_kernels is None or on_gpu(first) or first.dtype.kind != "f" or first.dtype.itemsize not in (4, 8):
+    if not _on_cpu_kernels(first):
         return False
     return all(a.dtype == first.dtype and a.flags.c_contiguous and a.shape == first.shape for a in arrays)
 
