@@ -53,7 +53,8 @@ def _cpu_float_arrays(*arrays: Any) -> bool:
     first = arrays[0]
     if not _on_cpu_kernels(first):
         return False
-    return all(a.dtype == first.dtype and a.flags.c_contiguous and a.shape == first.shape for a in arrays)
+    return all(type(a) is type(first) and a.dtype == first.dtype and a.flags.c_contiguous and a.shape == first.shape
+               for a in arrays)  # fmt: skip
 
 
 def adam_update(gradient: Any, value: Any, m: Any, v: Any, alpha: float, beta_1: float, beta_2: float,
